@@ -79,9 +79,7 @@ public final class SafeYamlReader {
         String path = file.path();
         byte[] bytes = file.bytes();
         if (bytes.length > limits.maxFileBytes()) {
-            findings.add(Finding.error(Location.ofFile(path), "", "yaml.too-large", String.format(
-                    "file is %s; a spec file may be at most %s (Kubernetes itself refuses objects over about 1.5 MB)",
-                    humanBytes(bytes.length), humanBytes(limits.maxFileBytes()))));
+            findings.add(tooLarge(path, bytes.length, limits));
             return new Result(docs, findings);
         }
         Optional<String> text = decode(path, bytes, findings);
@@ -114,6 +112,13 @@ public final class SafeYamlReader {
             findings.add(Finding.error(Location.ofFile(path), "", "yaml.syntax", "not readable as YAML: " + firstLine(e.getMessage())));
         }
         return new Result(docs, findings);
+    }
+
+    /** The finding for a file over {@link YamlLimits#maxFileBytes()}; readers that know the size up front use it too. */
+    public static Finding tooLarge(String path, long size, YamlLimits limits) {
+        return Finding.error(Location.ofFile(path), "", "yaml.too-large", String.format(
+                "file is %s; a spec file may be at most %s (Kubernetes itself refuses objects over about 1.5 MB)",
+                humanBytes(size), humanBytes(limits.maxFileBytes())));
     }
 
     private static Optional<String> decode(String path, byte[] bytes, List<Finding> findings) {
