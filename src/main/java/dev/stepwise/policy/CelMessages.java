@@ -32,6 +32,9 @@ final class CelMessages {
     private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'.*");
     private static final Pattern OVERLOAD = Pattern.compile(
             "found no matching overload for '([^']*)' applied to '([^']*)'(?: \\(candidates: (.*)\\))?", Pattern.DOTALL);
+    private static final Pattern NOT_A_MAP = Pattern.compile(
+            "Error resolving field '([^']*)'\\. Field selections must be performed on messages or maps\\.?");
+    private static final Pattern NO_OVERLOAD = Pattern.compile("No matching overload for function '([^']*)'.*", Pattern.DOTALL);
     private static final Pattern EVAL_AT = Pattern.compile("evaluation error(?: at [^:]*:(\\d+))?: ?(.*)", Pattern.DOTALL);
 
     private CelMessages() {
@@ -125,6 +128,17 @@ final class CelMessages {
         }
         if (message.isEmpty()) {
             message = "evaluation failed";
+        }
+        Matcher specific;
+        if ((specific = NOT_A_MAP.matcher(message)).matches()) {
+            return new EvalProblem("cannot select field '" + specific.group(1) + "': the value there is not a map" + place,
+                    "check the value's type first, e.g. 'type(object.spec.x) == map && …'");
+        }
+        if ((specific = NO_OVERLOAD.matcher(message)).matches()) {
+            String function = OPERATORS.getOrDefault(specific.group(1), specific.group(1));
+            return new EvalProblem("'" + function + "' cannot be applied to the values found" + place,
+                    "a field has another type than the rule expects; check it with type(), e.g. "
+                            + "'type(object.spec.x) == int && …'");
         }
         return new EvalProblem(message + place, hint(e.getErrorCode()));
     }
