@@ -9,6 +9,7 @@ import dev.cel.common.types.CelKind;
 import dev.cel.common.types.CelType;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelVariableResolver;
 import dev.stepwise.spec.Finding;
 import dev.stepwise.spec.Location;
 import dev.stepwise.spec.Severity;
@@ -152,14 +153,14 @@ public final class PolicySet {
     /** Runs every rule that matches {@code target}; one finding per rule that is false or cannot be evaluated. */
     public List<Finding> evaluate(SpecDocument target) {
         List<Finding> out = new ArrayList<>();
-        Map<String, Object> variables = null;
+        CelVariableResolver variables = null;
         for (CompiledRule compiled : rules) {
             PolicyRule rule = compiled.rule();
             if (!rule.match().matches(target)) {
                 continue;
             }
             if (variables == null) { // adapted once per document, only if some rule applies to it
-                variables = Map.of(CelPolicyEnvironment.OBJECT, CelDocumentValues.adapt(target.content()));
+                variables = objectResolver(CelDocumentValues.adapt(target.content()));
             }
             Object result;
             try {
@@ -193,6 +194,12 @@ public final class PolicySet {
             out.addAll(evaluate(target));
         }
         return out;
+    }
+
+    /** Binds {@code object}; a resolver rather than a map spares CEL copying the bindings on every evaluation. */
+    private static CelVariableResolver objectResolver(Object document) {
+        Optional<Object> bound = Optional.of(document);
+        return name -> CelPolicyEnvironment.OBJECT.equals(name) ? bound : Optional.empty();
     }
 
     private static Finding evalFinding(SpecDocument target, PolicyRule rule, String problem) {
