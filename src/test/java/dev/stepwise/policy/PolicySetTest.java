@@ -157,6 +157,36 @@ class PolicySetTest {
         assertThat(set.evaluate(named(rollouts(), "admin"))).isEmpty();
     }
 
+    @Test
+    void theLibrariesNamedInTheDocsAreAvailable() {
+        PolicySet set = compileClean("""
+                - name: optional-selection
+                  rule: "object.?spec.?strategy.?canary.hasValue() && !object.?spec.?strategy.?blueGreen.hasValue()"
+                - name: optional-or-value
+                  rule: "object.?metadata.?labels.?team.orValue('none') == 'none'"
+                - name: keys-with-slashes
+                  rule: "!('stepwise.dev/gate' in object.metadata) || object.metadata['stepwise.dev/gate'] == 'manual'"
+                - name: strings
+                  rule: "object.metadata.name.contains('we') && object.metadata.name.lastIndexOf('b') == 2 && object.metadata.name.lowerAscii() == 'web'"
+                - name: lists
+                  rule: "lists.range(3).slice(1, 3) == [1, 2] && [[1], [2, 2]].flatten().distinct() == [1, 2]"
+                - name: sets
+                  rule: "sets.contains([1, 2, 3], [2, 3])"
+                - name: regex
+                  rule: "object.metadata.name.matches('^w[a-z]+$') && regex.extract('app:1.2', ':(.*)') == optional.of('1.2')"
+                - name: math-and-base64
+                  rule: "math.greatest(1, 5, 3) == 5 && base64.encode(b'hi') == 'aGk='"
+                - name: bind
+                  rule: "cel.bind(steps, object.spec.strategy.canary.steps, steps.size() == 2)"
+                - name: two-variable-comprehension
+                  rule: "object.spec.strategy.canary.steps.all(i, step, i != 0 || has(step.setWeight))"
+                - name: macros
+                  rule: "object.spec.strategy.canary.steps.exists_one(s, has(s.pause)) && object.spec.strategy.canary.steps.map(s, size(s)).filter(n, n == 1).size() == 2"
+                """);
+        assertThat(set.rules()).hasSize(11);
+        assertThat(set.evaluate(named(rollouts(), "web"))).isEmpty();
+    }
+
     // --- compile errors, located at the rule ---
 
     @Test
