@@ -244,7 +244,7 @@ final class ErrorTranslator {
         String object = Wording.field(doc, c.pointer());
         boolean one = c.keyword().equals("oneOf");
         if (present.isEmpty()) {
-            if (one && hasOutside(c, "additionalProperties")) {
+            if ((one && hasOutside(c, "additionalProperties")) || misspelt(c.pointer(), fields)) {
                 return List.of(); // a misspelt field ("setWieght") explains the missing one better
             }
             if (one) {
@@ -317,10 +317,15 @@ final class ErrorTranslator {
      */
     private boolean misspeltHere(Issue required) {
         String missing = required.property() != null ? required.property() : String.valueOf(firstArgument(required));
+        return misspelt(required.pointer(), List.of(missing));
+    }
+
+    /** Whether an unknown field of the object at {@code pointer} looks like a misspelling of one of {@code names}. */
+    private boolean misspelt(String pointer, List<String> names) {
         for (Issue i : all) {
             if ((i.keyword().equals("additionalProperties") || i.keyword().equals("unevaluatedProperties"))
-                    && i.pointer().equals(required.pointer())
-                    && suggestion(i, allowedFields(schemaNode(i, 1))).filter(missing::equals).isPresent()) {
+                    && i.pointer().equals(pointer)
+                    && suggestion(i, allowedFields(schemaNode(i, 1))).filter(names::contains).isPresent()) {
                 return true;
             }
         }
@@ -425,7 +430,7 @@ final class ErrorTranslator {
         String code = text(owner, "x-stepwise-code");
         String message;
         if (code != null) {
-            message = "field '" + field + "' is not allowed" + suffix(explanation);
+            message = "'" + field + "' must not be set here" + suffix(explanation);
         } else {
             message = explanation != null ? explanation : field + " is not allowed here";
         }
