@@ -1,5 +1,7 @@
 package dev.stepwise.policy;
 
+import dev.stepwise.cel.CelMessages;
+
 import dev.cel.bundle.Cel;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelIssue;

@@ -1,6 +1,7 @@
 package dev.stepwise.engine.analysis;
 
 import dev.cel.bundle.Cel;
+import dev.stepwise.cel.CelMessages;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelFunctionDecl;
@@ -93,7 +94,9 @@ public final class MetricCondition {
         if (result.hasError()) {
             CelIssue first = result.getErrors().get(0);
             int column = first.getSourceLocation().getColumn();
-            return new Invalid(first.getMessage(), column < 0 ? 0 : column + 1);
+            String message = CelMessages.compileIssue(first, cel,
+                    "a condition sees the measurement as 'result', e.g. result[0] >= 0.99");
+            return new Invalid(message, column < 0 ? 0 : column + 1);
         }
         try {
             CelAbstractSyntaxTree ast = result.getAst();

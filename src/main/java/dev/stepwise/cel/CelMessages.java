@@ -1,4 +1,4 @@
-package dev.stepwise.policy;
+package dev.stepwise.cel;
 
 import dev.cel.common.CelErrorCode;
 import dev.cel.common.CelIssue;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * ({@code '+'}, not {@code '_+_'}), and every message says where in the expression the problem is (CEL counts from
  * 0, we say "column" counting from 1, as editors do) with the text found there.
  */
-final class CelMessages {
+public final class CelMessages {
 
     /** CEL's internal names of operators, as the author wrote them. */
     private static final Map<String, String> OPERATORS = Map.ofEntries(
@@ -40,14 +40,22 @@ final class CelMessages {
     private CelMessages() {
     }
 
-    /** One compile issue: what is wrong, then where in the expression. */
-    static String compileIssue(CelIssue issue, String expression) {
+    /** One compile issue of a policy rule (where the document under test is {@code object}). */
+    public static String compileIssue(CelIssue issue, String expression) {
+        return compileIssue(issue, expression, "the document under test is called 'object', e.g. object.spec");
+    }
+
+    /**
+     * One compile issue: what is wrong, then where in the expression. {@code variableHint} tells the author what the
+     * expression may refer to, for an unknown name.
+     */
+    public static String compileIssue(CelIssue issue, String expression, String variableHint) {
         CelSourceLocation at = issue.getSourceLocation();
-        String message = readableCompileMessage(issue.getMessage(), expression, at);
+        String message = readableCompileMessage(issue.getMessage(), expression, at, variableHint);
         return message + where(expression, at.getLine(), at.getColumn());
     }
 
-    private static String readableCompileMessage(String raw, String expression, CelSourceLocation at) {
+    private static String readableCompileMessage(String raw, String expression, CelSourceLocation at, String variableHint) {
         String msg = raw == null ? "" : raw.trim();
         Matcher m;
         if ((m = MISMATCHED.matcher(msg)).matches()) {
@@ -73,7 +81,7 @@ final class CelMessages {
             if (isCall(expression, at)) {
                 return "unknown function '" + name + "'";
             }
-            return "unknown name '" + name + "' (the document under test is called 'object', e.g. object.spec)";
+            return "unknown name '" + name + "' (" + variableHint + ")";
         }
         if ((m = OVERLOAD.matcher(msg)).matches()) {
             String function = OPERATORS.getOrDefault(m.group(1), m.group(1));
@@ -105,10 +113,10 @@ final class CelMessages {
     }
 
     /** What went wrong while evaluating, where in the expression, and what usually fixes it. */
-    record EvalProblem(String message, String hint) {
+    public record EvalProblem(String message, String hint) {
     }
 
-    static EvalProblem evaluation(CelEvaluationException e, CelSource source, String expression) {
+    public static EvalProblem evaluation(CelEvaluationException e, CelSource source, String expression) {
         String raw = e.getMessage() == null ? "" : e.getMessage();
         String message = raw;
         String place = "";
@@ -148,8 +156,8 @@ final class CelMessages {
             case ATTRIBUTE_NOT_FOUND -> "guard fields that may be absent with has(), e.g. "
                     + "'!has(object.spec.strategy.canary) || …'";
             case INDEX_OUT_OF_BOUNDS -> "check the list's size() before indexing it, or use all()/exists()";
-            case ITERATION_BUDGET_EXCEEDED -> "the rule iterates more than " + CelPolicyEnvironment.MAX_ITERATIONS
-                    + " times; avoid nesting comprehensions over large lists";
+            case ITERATION_BUDGET_EXCEEDED -> "the expression iterates more than its budget of iterations"
+                    + "; avoid nesting comprehensions over large lists";
             case DIVIDE_BY_ZERO -> "guard the divisor against zero";
             default -> "guard fields that may be absent or of another type with has() and type(), "
                     + "e.g. '!has(object.spec.x) || …'";
@@ -160,7 +168,7 @@ final class CelMessages {
      * " at column 12 ("startsWith(1)")", or " at line 2, column 12 (…)" for an expression written on several lines.
      * {@code line} counts from 1 and {@code column} from 0, as CEL reports them.
      */
-    static String where(String expression, int line, int column) {
+    public static String where(String expression, int line, int column) {
         if (line < 1 || column < 0) {
             return "";
         }
