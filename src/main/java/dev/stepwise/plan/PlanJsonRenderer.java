@@ -66,7 +66,7 @@ public final class PlanJsonRenderer {
         p.images().forEach(images::put);
         o.put("podTemplateHash", p.podTemplateHash());
         ObjectNode settings = o.putObject("settings");
-        p.settings().forEach(settings::put);
+        p.settings().forEach((label, value) -> settings.put(key(label), value));
         o.put("maxWeight", p.maxWeight());
         ArrayNode steps = o.putArray("steps");
         for (PlanStep s : p.steps()) {
@@ -137,6 +137,21 @@ public final class PlanJsonRenderer {
             duration(mo, "leastDuration", m.leastDuration());
         }
         return o;
+    }
+
+    /** {@code progress deadline} → {@code progressDeadline}: the text labels, as stable JSON field names. */
+    static String key(String label) {
+        StringBuilder out = new StringBuilder();
+        boolean upper = false;
+        for (char c : label.toCharArray()) {
+            if (c == ' ') {
+                upper = true;
+            } else {
+                out.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
+            }
+        }
+        return out.toString();
     }
 
     private static void duration(ObjectNode o, String field, Optional<Duration> d) {

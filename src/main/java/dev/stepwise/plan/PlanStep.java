@@ -11,10 +11,9 @@ import java.util.Optional;
  * a blue-green manual promotion). The last canary line is the promotion Argo and Flagger do after the last step.
  */
 public record PlanStep(int number, String kind, String description, int canaryWeight, Optional<Duration> leastDuration,
-                       boolean manualGate, boolean irreversible, List<PlannedAnalysis> analyses, List<String> details) {
+                       boolean manualGate, boolean irreversible, List<PlannedAnalysis> analyses) {
 
     public PlanStep {
         analyses = List.copyOf(analyses);
-        details = List.copyOf(details);
     }
 }

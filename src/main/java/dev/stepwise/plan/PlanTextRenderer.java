@@ -58,7 +58,6 @@ public final class PlanTextRenderer {
             for (PlannedAnalysis a : s.analyses()) {
                 metrics(a, out);
             }
-            s.details().forEach(d -> out.add(METRIC_INDENT + d));
         }
         for (BackgroundPlan bg : p.background()) {
             out.add("");

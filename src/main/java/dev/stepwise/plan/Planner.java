@@ -166,7 +166,6 @@ public final class Planner {
                 Optional<Duration> least = Optional.of(Duration.ZERO);
                 boolean manual = false;
                 List<PlannedAnalysis> runs = new ArrayList<>();
-                List<String> details = new ArrayList<>();
                 if (s instanceof Pause p) {
                     if (p.isIndefinite()) {
                         manual = true;
@@ -182,7 +181,7 @@ public final class Planner {
                 } else if (s instanceof ExperimentStep e) {
                     least = experiment(number, e, runs);
                 }
-                steps.add(new PlanStep(number, s.kind(), s.describe(), weight, least, manual, s.irreversible(), runs, details));
+                steps.add(new PlanStep(number, s.kind(), s.describe(), weight, least, manual, s.irreversible(), runs));
             }
             c.analysis().ifPresent(bg -> {
                 PlannedAnalysis run = analysis(r, bg.analysis(), model);
@@ -190,7 +189,7 @@ public final class Planner {
                 background.add(new BackgroundPlan(Math.min(bg.startingStep(), c.steps().size()) + 1, run));
             });
             steps.add(new PlanStep(steps.size() + 1, "promote", promoteText(c), maxWeight, Optional.of(Duration.ZERO),
-                    false, false, List.of(), List.of()));
+                    false, false, List.of()));
             if (maxWeight != 100) {
                 notes.add("weights are out of maxTrafficWeight " + maxWeight + ", not 100");
             }
@@ -262,7 +261,7 @@ public final class Planner {
             if (manual) {
                 gates.add(number);
             }
-            steps.add(new PlanStep(number, kind, description, -1, least, manual, false, runs, List.of()));
+            steps.add(new PlanStep(number, kind, description, -1, least, manual, false, runs));
         }
 
         /** Adds a step analysis run's least time, and says why it might not have one. */

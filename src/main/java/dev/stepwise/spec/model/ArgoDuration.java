@@ -11,6 +11,12 @@ import java.util.Optional;
  */
 public final class ArgoDuration {
 
+    /**
+     * The longest duration accepted. Nothing in a rollout sensibly waits longer than a year, and the bound keeps the
+     * plan's sums far from overflowing whatever a file says.
+     */
+    public static final Duration MAX = Duration.ofDays(366);
+
     private ArgoDuration() {
     }
 
@@ -21,7 +27,7 @@ public final class ArgoDuration {
             if (seconds < 0) {
                 throw new DurationFormatException(value + " is negative; a duration must be 0 or more");
             }
-            return Duration.ofSeconds(seconds);
+            return bounded(Duration.ofSeconds(seconds), String.valueOf(value));
         }
         if (value instanceof String s) {
             return parse(s);
@@ -37,7 +43,7 @@ public final class ArgoDuration {
         }
         if (s.chars().allMatch(Character::isDigit)) {
             try {
-                return Duration.ofSeconds(Long.parseLong(s));
+                return bounded(Duration.ofSeconds(Long.parseLong(s)), text);
             } catch (NumberFormatException e) {
                 throw new DurationFormatException("'" + text + "' is too large a number of seconds");
             }
@@ -72,7 +78,7 @@ public final class ArgoDuration {
             nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(perUnit)));
         }
         try {
-            return Duration.ofNanos(nanos.setScale(0, java.math.RoundingMode.DOWN).longValueExact());
+            return bounded(Duration.ofNanos(nanos.setScale(0, java.math.RoundingMode.DOWN).longValueExact()), text);
         } catch (ArithmeticException e) {
             throw new DurationFormatException("'" + text + "' is too long a duration");
         }
@@ -120,6 +126,13 @@ public final class ArgoDuration {
             out.append('s');
         }
         return out.toString();
+    }
+
+    private static Duration bounded(Duration d, String text) {
+        if (d.compareTo(MAX) > 0) {
+            throw new DurationFormatException("'" + text + "' is longer than a year; a rollout step waits less than that");
+        }
+        return d;
     }
 
     private static long nanosPer(String unit, String text) {

@@ -143,6 +143,10 @@ final class FlaggerMapper {
                             + "Flagger would never move traffic to the canary; the plan waits for a person instead");
                     steps.add(Pause.indefinite(at));
                 }
+                if (!weights.isEmpty() && weights.get(weights.size() - 1) < f.maxWeight()) {
+                    m.warning(analysis.get("stepWeights").pointer(), "model.flagger-no-progress", "these stepWeights never reach "
+                            + f.maxWeight() + "% (each should be larger than the one before); Flagger would not get there either");
+                }
                 for (int i = 0; i < weights.size(); i++) {
                     boolean firstAfterMirror = f.mirror() && i == 0;
                     if (f.mirror() && i == 0) {

@@ -105,7 +105,19 @@ final class RolloutMapper {
     private static Optional<CanaryStrategy> canary(Node c, Mapping m) {
         List<Step> steps = new ArrayList<>();
         boolean stepsOk = true;
-        for (Node s : c.get("steps").items()) {
+        // read as "no steps" or "no router", these would promote at once or split by replicas: refuse instead
+        Node stepsNode = c.get("steps");
+        if (stepsNode.isPresent() && !(stepsNode.value() instanceof List<?>)) {
+            m.error(stepsNode.pointer(), "model.steps", "steps must be a list of steps, found " + Node.shape(stepsNode.value()));
+            stepsOk = false;
+        }
+        Node routingNode = c.get("trafficRouting");
+        if (routingNode.isPresent() && !routingNode.isMap()) {
+            m.error(routingNode.pointer(), "model.traffic-routing", "trafficRouting must be a mapping of routers, found "
+                    + Node.shape(routingNode.value()));
+            stepsOk = false;
+        }
+        for (Node s : stepsNode.value() instanceof List<?> ? stepsNode.items() : List.<Node>of()) {
             Optional<Step> step = step(s, m);
             if (step.isPresent()) {
                 steps.add(step.get());
@@ -113,18 +125,20 @@ final class RolloutMapper {
                 stepsOk = false;
             }
         }
-        if (!stepsOk) {
-            return Optional.empty(); // a skipped step would shift every later step's index: refuse rather than mislead
-        }
         Optional<BackgroundAnalysis> background = Optional.empty();
         Node analysis = c.get("analysis");
         if (analysis.isMap()) {
             background = Optional.of(new BackgroundAnalysis(AnalysisMapper.rolloutAnalysis(analysis, m),
                     analysis.get("startingStep").integer(0)));
         }
+        TrafficRouting routing = trafficRouting(routingNode, m);
+        IntOrPercent maxSurge = intOrPercent(c.get("maxSurge"), m);
+        IntOrPercent maxUnavailable = intOrPercent(c.get("maxUnavailable"), m);
+        if (!stepsOk) {
+            return Optional.empty(); // a skipped step would shift every later step's index: refuse rather than mislead
+        }
         return Optional.of(new CanaryStrategy(steps, c.get("canaryService").text(), c.get("stableService").text(),
-                trafficRouting(c.get("trafficRouting"), m), background,
-                intOrPercent(c.get("maxSurge"), m), intOrPercent(c.get("maxUnavailable"), m),
+                routing, background, maxSurge, maxUnavailable,
                 c.get("dynamicStableScale").bool(false),
                 c.get("abortScaleDownDelaySeconds").integer(CanaryStrategy.DEFAULT_ABORT_SCALE_DOWN_DELAY_SECONDS),
                 c.get("scaleDownDelaySeconds").integer(CanaryStrategy.DEFAULT_SCALE_DOWN_DELAY_SECONDS),
