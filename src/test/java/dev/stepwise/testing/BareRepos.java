@@ -1,0 +1,56 @@
+package dev.stepwise.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The folder of bare repositories a test server serves, administered with C git. */
+public final class BareRepos {
+
+    private final Path root;
+    private final GitCli admin;
+
+    public BareRepos(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.admin = new GitCli(root.resolveSibling(root.getFileName() + "-admin-home"));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Creates {@code <name>.git}, empty, with branch main and non-fast-forward pushes refused. */
+    public Path create(String name) {
+        return admin.initBare(root.resolve(name + ".git"));
+    }
+
+    public Path path(String name) {
+        return root.resolve(name + ".git");
+    }
+
+    /** The server-side history of a branch, "sha author: subject", newest first. */
+    public List<String> log(String name, String branch) {
+        return admin.log(path(name), branch);
+    }
+
+    /** The commit a branch points at on the server, or "" when it does not exist. */
+    public String head(String name, String branch) {
+        Processes.Result r = admin.tryRun(path(name), "rev-parse", "--verify", "--quiet", "refs/heads/" + branch);
+        return r.ok() ? r.output().trim() : "";
+    }
+
+    public String show(String name, String revAndPath) {
+        return admin.run(path(name), "show", revAndPath);
+    }
+
+    public GitCli admin() {
+        return admin;
+    }
+}
