@@ -50,6 +50,22 @@ public final class BareRepos {
         return admin.run(path(name), "show", revAndPath);
     }
 
+    /**
+     * Updates of a branch that were not fast-forwards (the old commit is not an ancestor of the new one), from the
+     * server's reflog: a force push would show up here. Empty when every update only added commits.
+     */
+    public List<String> nonFastForwardUpdates(String name, String branch) {
+        String zero = "0".repeat(40);
+        return admin.refUpdates(path(name), branch).stream()
+                .filter(u -> !u[0].equals(zero) && !admin.isAncestor(path(name), u[0], u[1]))
+                .map(u -> u[0] + " -> " + u[1]).toList();
+    }
+
+    /** How many updates of a branch the server accepted. */
+    public int updateCount(String name, String branch) {
+        return admin.refUpdates(path(name), branch).size();
+    }
+
     public GitCli admin() {
         return admin;
     }

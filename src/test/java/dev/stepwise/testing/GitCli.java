@@ -69,7 +69,31 @@ public final class GitCli {
         run(dir.getParent(), "init", "--quiet", "--bare", "--initial-branch=main", dir.toString());
         run(dir, "config", "receive.denyNonFastForwards", "true");
         run(dir, "config", "receive.denyDeletes", "true");
+        // a server-side reflog of every ref update, so a test can prove each one was a fast-forward
+        run(dir, "config", "core.logAllRefUpdates", "always");
         return dir;
+    }
+
+    /**
+     * Every update of a branch the server accepted, oldest first, as "old new" ids (old is all zeros on creation),
+     * from the server-side reflog.
+     */
+    public List<String[]> refUpdates(Path bareRepo, String branch) {
+        Path log = bareRepo.resolve("logs/refs/heads/" + branch);
+        try {
+            if (!java.nio.file.Files.exists(log)) {
+                return List.of();
+            }
+            return java.nio.file.Files.readAllLines(log).stream().filter(l -> !l.isBlank())
+                    .map(l -> l.split(" ", 3)).map(p -> new String[] {p[0], p[1]}).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code ancestor} is reachable from {@code descendant} in a repository. */
+    public boolean isAncestor(Path repo, String ancestor, String descendant) {
+        return tryRun(repo, "merge-base", "--is-ancestor", ancestor, descendant).ok();
     }
 
     /** {@code git log} of a branch in a (bare) repository as "sha author: subject" lines, newest first. */
