@@ -114,8 +114,8 @@ public final class WebhookServer implements AutoCloseable {
                 if (n > 0) {
                     respond(exchange, 202, "{\"result\":\"triggered\",\"sources\":" + n + "}");
                 } else {
-                    LOG.info("webhook {} {}: push to {} of {} concerns no tracked source", forge,
-                            push.event().deliveryId(), push.event().ref(),
+                    LOG.info("webhook {}{}: push to {} of {} concerns no tracked source", forge,
+                            push.event().deliveryId().isEmpty() ? "" : " delivery " + push.event().deliveryId(), push.event().ref(),
                             dev.stepwise.git.Redactor.none().redact(String.valueOf(push.event().repositoryUrls())));
                     respond(exchange, 202, "{\"result\":\"ignored\",\"reason\":"
                             + json("no tracked source for " + push.event().ref() + " of this repository") + "}");

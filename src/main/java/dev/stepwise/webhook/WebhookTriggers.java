@@ -39,7 +39,8 @@ public final class WebhookTriggers implements PushListener {
             }
         }
         for (Registration r : hits) {
-            LOG.info("webhook {} {}: push to {} triggers a poll of {}", event.forge(), event.deliveryId(), event.ref(), r.description());
+            LOG.info("webhook {}{}: push to {} triggers a poll of {}", event.forge(),
+                    event.deliveryId().isEmpty() ? "" : " delivery " + event.deliveryId(), event.ref(), r.description());
             r.trigger().run();
         }
         return hits.size();
