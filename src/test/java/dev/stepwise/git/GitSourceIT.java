@@ -158,8 +158,17 @@ class GitSourceIT {
     void aWrongPasswordIsAnAuthErrorThatNeverShowsThePassword() throws IOException {
         personWithSpecs("auth");
         String wrong = "wrong-" + PASSWORD;
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        root.addAppender(logs);
         try (GitSource source = source("auth", "deploy", GitCredentials.password(USER, wrong))) {
             PollResult result = source.poll();
+            root.detachAppender(logs);
+            assertThat(logs.list).as("every log line while polling, JGit's debug lines included")
+                    .isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(wrong));
+            assertThat(logs.list).anyMatch(e -> e.getFormattedMessage().contains("AUTH_FAILED"));
 
             assertThat(result).isInstanceOf(PollResult.Failed.class);
             GitError error = ((PollResult.Failed) result).error();
