@@ -1,6 +1,5 @@
 package dev.stepwise.validate;
 
-import dev.stepwise.engine.analysis.MetricCondition;
 import dev.stepwise.policy.PolicySet;
 import dev.stepwise.spec.Finding;
 import dev.stepwise.spec.SpecDocument;
@@ -9,7 +8,6 @@ import dev.stepwise.spec.SpecSet;
 import dev.stepwise.spec.model.RepositoryModel;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Runs every check on a spec repository, in the order that keeps messages useful: YAML reading (already done by the
