@@ -244,8 +244,8 @@ final class ErrorTranslator {
         String object = Wording.field(doc, c.pointer());
         boolean one = c.keyword().equals("oneOf");
         if (present.isEmpty()) {
-            if ((one && hasOutside(c, "additionalProperties")) || misspelt(c.pointer(), fields)) {
-                return List.of(); // a misspelt field ("setWieght") explains the missing one better
+            if (misspelt(c.pointer(), fields)) {
+                return List.of(); // "unknown field 'setWieght'; did you mean 'setWeight'?" already says it
             }
             if (one) {
                 return List.of(at(c.pointer(), "schema.one-of",
