@@ -244,8 +244,8 @@ final class ErrorTranslator {
         String object = Wording.field(doc, c.pointer());
         boolean one = c.keyword().equals("oneOf");
         if (present.isEmpty()) {
-            if ((one && hasOutside(c, "additionalProperties")) || misspelt(c.pointer(), fields)) {
-                return List.of(); // a misspelt field ("setWieght") explains the missing one better
+            if (misspelt(c.pointer(), fields)) {
+                return List.of(); // "unknown field 'setWieght'; did you mean 'setWeight'?" already says it
             }
             if (one) {
                 return List.of(at(c.pointer(), "schema.one-of",
@@ -299,6 +299,8 @@ final class ErrorTranslator {
             case "minProperties", "maxProperties" -> count(i, field, keywordNode, found, "schema.size", "field");
             case "uniqueItems" -> unique(i, field, found);
             case "not", "false" -> notAllowed(i, field, owner, explanation);
+            case "format" -> at(i.pointer(), "schema.format", field + " " + Wording.literal(found, hidden)
+                    + " is not valid: expected " + formatExample(keywordNode));
             default -> at(i.pointer(), "schema." + kebab(i.keyword()), field + ": " + i.message());
         };
     }
@@ -485,6 +487,16 @@ final class ErrorTranslator {
             return " (write true or false, without quotes)";
         }
         return "";
+    }
+
+    private static String formatExample(JsonNode format) {
+        String name = format == null ? "" : format.asString();
+        return switch (name) {
+            case "date-time" -> "an RFC 3339 date and time such as 2024-03-30T21:19:35Z";
+            case "date" -> "a date such as 2024-03-30";
+            case "uri", "url" -> "an absolute URL such as https://example.com/path";
+            default -> "a value of format " + name;
+        };
     }
 
     private static String bound(String keyword) {

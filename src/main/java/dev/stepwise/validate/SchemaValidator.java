@@ -95,6 +95,8 @@ public final class SchemaValidator {
         ANNOTATIONS.forEach(name -> dialect.keyword(new AnnotationKeyword(name)));
         SchemaRegistryConfig config = SchemaRegistryConfig.builder()
                 .pathType(PathType.JSON_POINTER)
+                // 2020-12 treats "format" as a mere annotation by default; a malformed restartAt is a real mistake.
+                .formatAssertionsEnabled(true)
                 .build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(dialect.build(),
                 builder -> builder.schemaRegistryConfig(config));

@@ -330,6 +330,78 @@ class SchemaValidatorTest {
     }
 
     @Test
+    void malformedRestartTimeIsReported() {
+        List<Finding> findings = findingsOfText("restart.yaml", """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Rollout
+                metadata:
+                  name: checkout
+                spec:
+                  workloadRef: {name: checkout}
+                  restartAt: next tuesday
+                  strategy:
+                    blueGreen: {activeService: checkout}
+                """);
+
+        assertThat(findings).extracting(Finding::code, f -> f.location().line(), f -> f.location().column(),
+                        Finding::pointer, Finding::message)
+                .containsExactly(tuple("schema.format", 7, 14, "/spec/restartAt",
+                        "restartAt 'next tuesday' is not valid: expected an RFC 3339 date and time such as 2024-03-30T21:19:35Z"));
+    }
+
+    @Test
+    void concurrentValidationsGiveTheSameFindingsAsSequentialOnes() throws Exception {
+        List<SpecDocument> docs = new ArrayList<>();
+        for (String fixture : List.of("invalid/wrong-type.yaml", "invalid/step-typo.yaml", "invalid/two-providers.yaml",
+                "invalid/cluster-secret.yaml", "valid/rollout-canary-istio.yaml", "valid/analysistemplates.yaml")) {
+            docs.addAll(load(fixture).documents());
+        }
+        List<List<Finding>> expected = docs.stream().map(VALIDATOR::validate).toList();
+
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<List<List<Finding>>>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                runs.add(pool.submit(() -> {
+                    List<List<Finding>> last = null;
+                    for (int round = 0; round < 10; round++) {
+                        last = docs.stream().map(VALIDATOR::validate).toList();
+                    }
+                    return last;
+                }));
+            }
+            for (java.util.concurrent.Future<List<List<Finding>>> run : runs) {
+                assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(expected.stream().mapToInt(List::size).sum()).isGreaterThan(5);
+    }
+
+    @Test
+    void aStepWithOnlyAnUnrelatedUnknownFieldStillSaysItNeedsAnAction() {
+        List<Finding> findings = findingsOfText("step.yaml", """
+                apiVersion: argoproj.io/v1alpha1
+                kind: Rollout
+                metadata:
+                  name: checkout
+                spec:
+                  workloadRef: {name: checkout}
+                  strategy:
+                    canary:
+                      steps:
+                      - irreversible: true
+                        note: run the migration
+                """);
+
+        assertThat(findings).extracting(Finding::code, Finding::pointer)
+                .containsExactly(
+                        tuple("schema.one-of", "/spec/strategy/canary/steps/0"),
+                        tuple("schema.unknown-field", "/spec/strategy/canary/steps/0/note"));
+    }
+
+    @Test
     void aMisspeltFieldDoesNotAlsoCountAsAMissingOne() {
         List<Finding> findings = findingsOfText("typo.yaml", """
                 apiVersion: argoproj.io/v1alpha1
