@@ -57,11 +57,11 @@ final class CelPolicyEnvironment {
                 .addVar(OBJECT, MapType.create(SimpleType.STRING, SimpleType.DYN))
                 .addCompilerLibraries(
                         CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(options),
-                        CelExtensions.regex(), CelExtensions.math(options), CelExtensions.encoders(options),
+                        CelExtensions.regex(), CelExtensions.math(), CelExtensions.encoders(options),
                         CelExtensions.optional(), CelExtensions.bindings(), CelExtensions.comprehensions())
                 .addRuntimeLibraries(
                         CelExtensions.strings(), CelExtensions.lists(), CelExtensions.sets(options),
-                        CelExtensions.regex(), CelExtensions.math(options), CelExtensions.encoders(options),
+                        CelExtensions.regex(), CelExtensions.math(), CelExtensions.encoders(options),
                         CelExtensions.optional(), CelExtensions.comprehensions())
                 .build();
     }
