@@ -70,7 +70,9 @@ public record PlanDiff(List<RolloutChange> rollouts) {
             if (after.isEmpty()) {
                 return subject + " removed: " + before.get();
             }
-            return subject + ": " + before.get() + " → " + after.get();
+            // an image's repository is said once: checkout-api:v2.0.0 → v2.1.0; JSON keeps both in full
+            String now = area.equals("image") ? Differ.shortNew(before.get(), after.get()) : after.get();
+            return subject + ": " + before.get() + " → " + now;
         }
     }
 
@@ -150,7 +152,7 @@ public record PlanDiff(List<RolloutChange> rollouts) {
                 String was = b.images().get(c);
                 String now = h.images().get(c);
                 if (!Objects.equals(was, now)) {
-                    changes.add(Change.of("image", c, was, was != null && now != null ? shortNew(was, now) : now));
+                    changes.add(Change.of("image", c, was, now));
                 }
             }
         }

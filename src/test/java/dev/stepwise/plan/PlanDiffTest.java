@@ -42,7 +42,7 @@ class PlanDiffTest {
                 ""));
         String json = PlanJsonRenderer.render(diff);
         assertThat(json).contains("\"change\" : \"changed\"").contains("\"area\" : \"image\"")
-                .contains("\"before\" : \"your-org/checkout-api:v2.0.0\"").contains("\"after\" : \"v2.1.0\"")
+                .contains("\"before\" : \"your-org/checkout-api:v2.0.0\"").contains("\"after\" : \"your-org/checkout-api:v2.1.0\"")
                 .contains("\"subject\" : \"step 5\"").contains("\"before\" : null");
     }
 

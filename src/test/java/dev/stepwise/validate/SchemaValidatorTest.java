@@ -2,7 +2,6 @@ package dev.stepwise.validate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import dev.stepwise.spec.Finding;
 import dev.stepwise.spec.Location;
@@ -448,7 +447,6 @@ class SchemaValidatorTest {
 
     @Test
     void policyDocumentsAreCheckedWhenThePolicySchemaIsBundled() {
-        assumeThat(VALIDATOR.kinds()).as("policy.schema.json is written separately").contains(SpecKind.POLICY);
 
         List<Finding> findings = findingsOfText("policy.yaml", """
                 apiVersion: stepwise.dev/v1alpha1
@@ -460,21 +458,6 @@ class SchemaValidatorTest {
 
         assertThat(findings).isNotEmpty()
                 .allSatisfy(f -> assertThat(f.code()).startsWith("schema.").isNotEqualTo("schema.unavailable"));
-    }
-
-    @Test
-    void aKindWithoutABundledSchemaGetsAWarningInsteadOfACheck() {
-        assumeThat(VALIDATOR.kinds()).as("only testable while policy.schema.json is absent").doesNotContain(SpecKind.POLICY);
-
-        List<Finding> findings = findingsOfText("policy.yaml", """
-                apiVersion: stepwise.dev/v1alpha1
-                kind: Policy
-                metadata:
-                  name: anything
-                """);
-
-        assertThat(findings).extracting(Finding::severity, Finding::code)
-                .containsExactly(tuple(Severity.WARNING, "schema.unavailable"));
     }
 
     @Test

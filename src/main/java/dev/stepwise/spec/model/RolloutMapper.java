@@ -376,12 +376,12 @@ final class RolloutMapper {
         if (!p.isMap()) {
             return Optional.empty();
         }
-        String mode = p.get("mode").string("direct");
+        String mode = p.get("mode").string("pull-request");
         Optional<PromoteTo.Mode> parsed = PromoteTo.Mode.of(mode);
         if (parsed.isEmpty()) {
             m.error(p.get("mode").pointer(), "model.promote-mode", "promoteTo.mode is '" + mode + "'; use direct or pull-request");
         }
-        return Optional.of(new PromoteTo(p.get("path").string(""), parsed.orElse(PromoteTo.Mode.DIRECT)));
+        return Optional.of(new PromoteTo(p.get("path").string(""), parsed.orElse(PromoteTo.Mode.PULL_REQUEST)));
     }
 
     static RevertMode revert(Node r, Mapping m) {
