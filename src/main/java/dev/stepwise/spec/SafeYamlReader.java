@@ -86,6 +86,11 @@ public final class SafeYamlReader {
         if (text.isEmpty()) {
             return new Result(docs, findings);
         }
+        Optional<Finding> bracketBomb = bracketBomb(path, text.get());
+        if (bracketBomb.isPresent()) {
+            findings.add(bracketBomb.get());
+            return new Result(docs, findings);
+        }
         Parser parser = new ParserImpl(settings, new StreamReader(settings, text.get()));
         int index = -1;
         try {
@@ -141,6 +146,35 @@ public final class SafeYamlReader {
                     "not UTF-8 text (invalid byte sequence near offset " + in.position() + "); is this a binary file?"));
             return Optional.empty();
         }
+    }
+
+    /**
+     * Unclosed flow brackets past which we do not even start the parser. snakeyaml-engine's scanner takes time that
+     * grows with the square of the flow nesting depth (100,000 {@code [} take seconds, a 3 MB file of them would take
+     * most of an hour), so a file of nothing but brackets would stall every poll. The count ignores quoting, so the
+     * bound is far above {@link YamlLimits#maxDepth()}, which the builder then enforces exactly.
+     */
+    static final int MAX_OPEN_BRACKETS = 512;
+
+    private static Optional<Finding> bracketBomb(String path, String text) {
+        int open = 0;
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                line++;
+                lineStart = i + 1;
+            } else if (c == '[' || c == '{') {
+                if (++open > MAX_OPEN_BRACKETS) {
+                    return Optional.of(Finding.error(new Location(path, line, i - lineStart + 1), "", "yaml.too-deep",
+                            "more than " + MAX_OPEN_BRACKETS + " unclosed '[' or '{'; a spec is never nested this deep"));
+                }
+            } else if ((c == ']' || c == '}') && open > 0) {
+                open--;
+            }
+        }
+        return Optional.empty();
     }
 
     private static void skipToDocumentEnd(Parser parser) {

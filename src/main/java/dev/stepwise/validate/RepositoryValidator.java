@@ -60,6 +60,9 @@ public final class RepositoryValidator {
                 findings.addAll(policies.evaluate(doc));
             }
         }
-        return new Outcome(new ValidationReport(findings, set.filesRead(), set.documents().size()), good, model, policies);
+        // files refused before parsing (too large, unreadable) were still looked at: count them
+        long refused = readFindings.stream().map(f -> f.location().file()).distinct().count();
+        int files = set.filesRead() + (int) refused;
+        return new Outcome(new ValidationReport(findings, files, set.documents().size()), good, model, policies);
     }
 }
