@@ -22,7 +22,9 @@ class GitServersIT {
 
             assertThat(server.repos().head("specs", "main")).isEqualTo(sha);
             assertThat(server.repos().log("specs", "main")).singleElement().asString().endsWith("Ada Lovelace: add a");
-            assertThat(server.accessLog()).anyMatch(l -> l.contains("POST /git/specs.git/git-receive-pack") && l.contains(" alice "));
+            // lighttpd writes its access log in batches: wait for the line rather than assume it is there
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(server.accessLog()).anyMatch(l -> l.contains("POST /git/specs.git/git-receive-pack") && l.contains(" alice ")));
 
             GitCli stranger = new GitCli(tmp.resolve("stranger"));
             Processes.Result denied = stranger.tryRun(tmp, "ls-remote", "http://alice:wrong@127.0.0.1:" + server.port() + "/git/specs.git");
