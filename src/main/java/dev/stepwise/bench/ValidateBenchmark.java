@@ -40,7 +40,9 @@ public final class ValidateBenchmark {
         List<SourceFile> files = SpecCorpus.generate(specs, 42);
         RepositoryValidator validator = RepositoryValidator.bundled();
         long bytes = SpecCorpus.bytes(files);
-        log.printf("generated %d rollouts in %d files (%.1f MiB)%n", specs, files.size(), bytes / 1048576.0);
+        log.printf("generated %d rollouts in %d files (%.1f MiB); %d cores, load average %.2f%n", specs, files.size(),
+                bytes / 1048576.0, Runtime.getRuntime().availableProcessors(),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         double[] bare = new double[rounds];
         double[] load = new double[rounds];
         double[] validate = new double[rounds];

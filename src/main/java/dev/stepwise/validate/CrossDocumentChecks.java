@@ -56,9 +56,10 @@ public final class CrossDocumentChecks {
     public static List<Finding> check(SpecSet set, RepositoryModel model) {
         List<Finding> out = new ArrayList<>();
         duplicates(set, out);
+        Map<String, SpecDocument> byPlace = new HashMap<>();
+        set.documents().forEach(d -> byPlace.putIfAbsent(d.file() + "#" + d.index(), d));
         for (RolloutSpec r : model.rollouts()) {
-            Optional<SpecDocument> doc = set.documents().stream()
-                    .filter(d -> d.file().equals(r.file()) && d.index() == r.documentIndex()).findFirst();
+            Optional<SpecDocument> doc = Optional.ofNullable(byPlace.get(r.file() + "#" + r.documentIndex()));
             if (doc.isEmpty()) {
                 continue; // a model built from another set: nothing to locate findings in
             }
@@ -258,38 +259,6 @@ public final class CrossDocumentChecks {
 
     /** {@code " (did you mean 'x'?)"} for the nearest candidate close enough to be a typo, else "". */
     static String suggestion(String name, Collection<String> candidates) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String c : candidates) {
-            int d = distance(name.toLowerCase(java.util.Locale.ROOT), c.toLowerCase(java.util.Locale.ROOT));
-            if (d < bestDistance) {
-                best = c;
-                bestDistance = d;
-            }
-        }
-        if (best == null || bestDistance > Math.max(2, name.length() / 3)) {
-            return "";
-        }
-        return " (did you mean '" + best + "'?)";
-    }
-
-    /** Levenshtein distance: how many single-character edits turn one name into the other. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return Suggestions.nearest(name, candidates).map(best -> " (did you mean '" + best + "'?)").orElse("");
     }
 }

@@ -38,28 +38,25 @@ public final class RepositoryValidator {
     public Outcome check(SpecSet set, List<Finding> readFindings) {
         List<Finding> findings = new ArrayList<>(readFindings);
         findings.addAll(set.findings());
+        // Documents are checked independently, on all cores; results keep document order.
+        List<List<Finding>> schemaFindings = set.documents().parallelStream().map(schemas::validate).toList();
         List<SpecDocument> wellFormed = new ArrayList<>();
-        for (SpecDocument doc : set.documents()) {
-            List<Finding> schemaFindings = schemas.validate(doc);
-            findings.addAll(schemaFindings);
-            if (schemaFindings.stream().noneMatch(Finding::isError)) {
-                wellFormed.add(doc);
+        for (int i = 0; i < schemaFindings.size(); i++) {
+            findings.addAll(schemaFindings.get(i));
+            if (schemaFindings.get(i).stream().noneMatch(Finding::isError)) {
+                wellFormed.add(set.documents().get(i));
             }
         }
         SpecSet good = new SpecSet(wellFormed, List.of(), set.filesRead());
-        for (SpecDocument doc : wellFormed) {
-            findings.addAll(ConditionChecks.check(doc));
-        }
+        wellFormed.parallelStream().map(ConditionChecks::check).toList().forEach(findings::addAll);
         RepositoryModel model = RepositoryModel.of(good);
         findings.addAll(model.findings());
         findings.addAll(CrossDocumentChecks.check(good, model));
         PolicySet policies = PolicySet.compile(good.ofKind(SpecKind.POLICY));
         findings.addAll(policies.findings());
-        for (SpecDocument doc : wellFormed) {
-            if (doc.kind().orElseThrow() != SpecKind.POLICY) {
-                findings.addAll(policies.evaluate(doc));
-            }
-        }
+        wellFormed.parallelStream()
+                .filter(doc -> doc.kind().orElseThrow() != SpecKind.POLICY)
+                .map(policies::evaluate).toList().forEach(findings::addAll);
         // files refused before parsing (too large, unreadable) were still looked at: count them
         long refused = readFindings.stream().map(f -> f.location().file()).distinct().count();
         int files = set.filesRead() + (int) refused;
