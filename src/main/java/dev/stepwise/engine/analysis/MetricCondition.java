@@ -154,21 +154,27 @@ public final class MetricCondition {
         return Double.parseDouble(String.valueOf(v).trim());
     }
 
+    /** expr's predicate functions, which take a closure {@code {…}} over {@code #}, and how CEL writes each. */
+    private static final java.util.Set<String> CLOSURE_FUNCTIONS = java.util.Set.of("all", "any", "none", "one", "filter", "map", "count");
+
     /**
-     * Rewrites the expr-language words Argo users write into CEL, leaving string literals alone. Positions shift by at
-     * most a character or two, so CEL's error columns still point at the right place in practice.
+     * Rewrites the expr-language forms Argo users write into CEL, leaving string literals alone: the words {@code and},
+     * {@code or}, {@code not} and {@code len(}, and expr's predicate functions with a closure, such as
+     * {@code all(result[0].Values, {# <= 0.01})} or {@code any(result, {.value > 5})}, which become CEL macros
+     * ({@code (result[0].Values).all(it0, it0 <= 0.01)}). Inside a closure, {@code #} is the current element and a
+     * leading {@code .field} is a field of it. Positions shift, so CEL's error columns are approximate after a rewrite.
      */
     static String fromArgoSyntax(String s) {
+        return rewrite(s, 0);
+    }
+
+    private static String rewrite(String s, int depth) {
         StringBuilder out = new StringBuilder(s.length() + 8);
         int i = 0;
         while (i < s.length()) {
             char c = s.charAt(i);
             if (c == '"' || c == '\'') {
-                int end = i + 1;
-                while (end < s.length() && s.charAt(end) != c) {
-                    end += s.charAt(end) == '\\' ? 2 : 1;
-                }
-                end = Math.min(end + 1, s.length());
+                int end = endOfString(s, i);
                 out.append(s, i, end);
                 i = end;
                 continue;
@@ -179,15 +185,36 @@ public final class MetricCondition {
                     end++;
                 }
                 String word = s.substring(i, end);
-                boolean preceededByDot = i > 0 && s.charAt(i - 1) == '.';
-                String replaced = preceededByDot ? word : switch (word) {
+                boolean member = i > 0 && s.charAt(i - 1) == '.';
+                int open = skipSpaces(s, end);
+                if (!member && CLOSURE_FUNCTIONS.contains(word) && open < s.length() && s.charAt(open) == '(') {
+                    int close = matching(s, open);
+                    int comma = topLevelComma(s, open + 1, close);
+                    String body = comma < 0 ? "" : s.substring(comma + 1, close).trim();
+                    if (close > 0 && comma > 0 && body.startsWith("{") && body.endsWith("}")) {
+                        String var = "it" + depth;
+                        String list = "(" + rewrite(s.substring(open + 1, comma).trim(), depth) + ")";
+                        String predicate = rewrite(closureBody(body.substring(1, body.length() - 1), var), depth + 1);
+                        out.append(switch (word) {
+                            case "all" -> list + ".all(" + var + ", " + predicate + ")";
+                            case "any" -> list + ".exists(" + var + ", " + predicate + ")";
+                            case "none" -> "!" + list + ".exists(" + var + ", " + predicate + ")";
+                            case "one" -> list + ".exists_one(" + var + ", " + predicate + ")";
+                            case "filter" -> list + ".filter(" + var + ", " + predicate + ")";
+                            case "map" -> list + ".map(" + var + ", " + predicate + ")";
+                            default -> "size(" + list + ".filter(" + var + ", " + predicate + "))";
+                        });
+                        i = close + 1;
+                        continue;
+                    }
+                }
+                out.append(member ? word : switch (word) {
                     case "and" -> "&&";
                     case "or" -> "||";
                     case "not" -> "!";
                     case "len" -> "size";
                     default -> word;
-                };
-                out.append(replaced);
+                });
                 i = end;
                 continue;
             }
@@ -195,6 +222,100 @@ public final class MetricCondition {
             i++;
         }
         return out.toString();
+    }
+
+    /**
+     * A closure's body with {@code #} and a leading {@code .field} made into the named variable; inside a nested
+     * closure ({@code {…}}) they belong to that closure and are left for its own rewrite.
+     */
+    private static String closureBody(String body, String var) {
+        StringBuilder out = new StringBuilder();
+        int nested = 0;
+        int i = 0;
+        while (i < body.length()) {
+            char c = body.charAt(i);
+            if (c == '"' || c == '\'') {
+                int end = endOfString(body, i);
+                out.append(body, i, end);
+                i = end;
+                continue;
+            }
+            if (c == '{' || c == '}') {
+                nested += c == '{' ? 1 : -1;
+                out.append(c);
+            } else if (nested > 0) {
+                out.append(c);
+            } else if (c == '#') {
+                out.append(var);
+            } else if (c == '.' && i + 1 < body.length() && Character.isJavaIdentifierStart(body.charAt(i + 1))
+                    && startsOperand(out)) {
+                out.append(var).append('.');
+            } else {
+                out.append(c);
+            }
+            i++;
+        }
+        return out.toString();
+    }
+
+    /** True when what was written so far ends where an operand may start (so a '.' there is expr's field shorthand). */
+    private static boolean startsOperand(StringBuilder written) {
+        for (int k = written.length() - 1; k >= 0; k--) {
+            char p = written.charAt(k);
+            if (!Character.isWhitespace(p)) {
+                return !(Character.isJavaIdentifierPart(p) || p == ')' || p == ']' || p == '"' || p == '\'');
+            }
+        }
+        return true;
+    }
+
+    private static int endOfString(String s, int start) {
+        char quote = s.charAt(start);
+        int end = start + 1;
+        while (end < s.length() && s.charAt(end) != quote) {
+            end += s.charAt(end) == '\\' ? 2 : 1;
+        }
+        return Math.min(end + 1, s.length());
+    }
+
+    private static int skipSpaces(String s, int i) {
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** The index of the bracket closing the one at {@code open}, or -1. */
+    private static int matching(String s, int open) {
+        int level = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'') {
+                i = endOfString(s, i) - 1;
+            } else if (c == '(' || c == '[' || c == '{') {
+                level++;
+            } else if ((c == ')' || c == ']' || c == '}') && --level == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int topLevelComma(String s, int from, int to) {
+        int level = 0;
+        for (int i = from; i < to && i >= 0; i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'') {
+                i = endOfString(s, i) - 1;
+            } else if (c == '(' || c == '[' || c == '{') {
+                level++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                level--;
+            } else if (c == ',' && level == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static String firstLine(String s) {

@@ -80,4 +80,24 @@ class MetricConditionTest {
         assertThat(MetricCondition.compile("unknownVar > 1")).isInstanceOfSatisfying(MetricCondition.Invalid.class,
                 invalid -> assertThat(invalid.message()).contains("unknownVar"));
     }
+
+    @Test
+    void acceptsExprPredicateClosuresFromTheArgoDocumentation() {
+        assertThat(ok("all(result[0].Values, {# <= 0.01})").evaluate(List.of(java.util.Map.of("Values", List.of(0.001, 0.009))))
+                .verdict()).contains(true);
+        assertThat(ok("all(result[0].Values, {# <= 0.01})").evaluate(List.of(java.util.Map.of("Values", List.of(0.001, 0.2))))
+                .verdict()).contains(false);
+        assertThat(ok("any(result, {.value > 5})").evaluate(List.of(java.util.Map.of("value", 3L), java.util.Map.of("value", 7L)))
+                .verdict()).contains(true);
+        assertThat(ok("none(result, {# == 'down'})").evaluate(List.of("up", "up")).verdict()).contains(true);
+        assertThat(ok("count(result, {# > 1}) == 2").evaluate(List.of(1.0, 2.0, 3.0)).verdict()).contains(true);
+        assertThat(ok("all(result, {any(#, {# > 2})})").evaluate(List.of(List.of(1L, 3L), List.of(5L))).verdict()).contains(true);
+    }
+
+    @Test
+    void rewritesClosuresIntoCelMacros() {
+        assertThat(MetricCondition.fromArgoSyntax("all(result.values, {asFloat(.value) >= 9900})"))
+                .isEqualTo("(result.values).all(it0, asFloat(it0.value) >= 9900)");
+        assertThat(MetricCondition.fromArgoSyntax("result == 'all(x, {#})'")).isEqualTo("result == 'all(x, {#})'");
+    }
 }
