@@ -1,0 +1,33 @@
+package dev.stepwise.spec.model;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A metric's provider: {@code type} is the key under Argo's {@code provider} ({@code prometheus}, {@code web},
+ * {@code datadog}, {@code newRelic}, {@code cloudWatch}, {@code graphite}, {@code influxdb}, {@code kayenta},
+ * {@code job}, {@code wavefront}, {@code plugin}…) and {@code config} its value as written. Providers parse their own
+ * configuration when they run; the model does not second-guess them.
+ *
+ * <p>Flagger metrics give three more types: {@value #FLAGGER_BUILTIN} (request-success-rate, request-duration, with
+ * {@code metric}, {@code window} and {@code unit} in the config), {@value #FLAGGER_WEBHOOK} (a rollout or pre-rollout
+ * webhook, passing on HTTP 2xx) and, until {@link RepositoryModel} finds the MetricTemplate a {@code templateRef}
+ * names, {@value #FLAGGER_TEMPLATE_REF}.
+ */
+public record ProviderSpec(String type, Map<String, Object> config) {
+
+    public static final String FLAGGER_BUILTIN = "flagger-builtin";
+    public static final String FLAGGER_WEBHOOK = "flagger-webhook";
+    public static final String FLAGGER_TEMPLATE_REF = "flagger-template-ref";
+
+    public ProviderSpec {
+        config = Collections.unmodifiableMap(new LinkedHashMap<>(config));
+    }
+
+    /** The query a reviewer would want to read, when the provider has one. */
+    public java.util.Optional<String> query() {
+        Object q = config.get("query");
+        return q instanceof String s ? java.util.Optional.of(s) : java.util.Optional.empty();
+    }
+}
