@@ -180,7 +180,7 @@ final class BlueGreenLogic implements Strategy {
                         return;
                     }
                     r.switchedAt = r.now;
-                    r.weight = 100;
+                    r.moveWeight(100, b.activeService() + " switched");
                     advance(r, POST_PROMOTION);
                     r.event(Reasons.SWITCHED, b.activeService() + " now points at " + r.canary + "; " + r.stable
                             + " stays up until the rollout completes");

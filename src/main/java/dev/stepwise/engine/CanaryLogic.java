@@ -192,7 +192,11 @@ final class CanaryLogic implements Strategy {
         CanaryReplicas.Counts next = CanaryReplicas.rollingStep(replicas, new CanaryReplicas.Counts(0, replicas),
                 current(r), available(r), budget());
         put(r, next);
-        r.weight = CanaryReplicas.share(next, maxWeight);
+        if (r.abortedNow) {
+            r.weight = CanaryReplicas.share(next, maxWeight);
+        } else {
+            r.moveWeight(CanaryReplicas.share(next, maxWeight), next.canary() + " canary and " + next.stable() + " stable pods");
+        }
     }
 
     private void inFlight(DecisionRun r) {
@@ -517,11 +521,11 @@ final class CanaryLogic implements Strategy {
             }
             if (target > r.weight && !frozen) {
                 if (canaryWant > 0 && ca >= canaryWant) {
-                    r.weight = target;
+                    r.moveWeight(target, ca + (ca == 1 ? " canary pod" : " canary pods") + " available");
                 }
             } else if (target < r.weight) {
                 if (!c.dynamicStableScale() || sa >= CanaryReplicas.forWeight(replicas, maxWeight - target, maxWeight)) {
-                    r.weight = target;
+                    r.moveWeight(target, "");
                 }
             }
             int stableWant = c.dynamicStableScale()
@@ -549,7 +553,7 @@ final class CanaryLogic implements Strategy {
         }
         CanaryReplicas.Counts next = CanaryReplicas.rollingStep(replicas, target, current, available(r), budget());
         put(r, next);
-        r.weight = CanaryReplicas.share(next, maxWeight);
+        r.moveWeight(CanaryReplicas.share(next, maxWeight), next.canary() + " canary and " + next.stable() + " stable pods");
         boolean settled = next.equals(target) && ca >= target.canary() && sa >= target.stable();
         if (!settled && !frozen) {
             r.waitFor(ca + sa, target.canary() + " canary and " + target.stable() + " stable pods (" + ca + " and " + sa

@@ -589,6 +589,15 @@ final class DecisionRun {
         reasons.add("waiting for " + what);
     }
 
+    /** Moves the canary weight, with an event saying so. */
+    void moveWeight(int to, String why) {
+        if (to != weight) {
+            int from = weight;
+            weight = to;
+            event(Reasons.WEIGHT_CHANGED, "canary weight " + from + " -> " + to + (why.isEmpty() ? "" : ": " + why));
+        }
+    }
+
     void requeue(Instant at) {
         if (at != null && (requeue == null || at.isBefore(requeue))) {
             requeue = at;
@@ -656,9 +665,6 @@ final class DecisionRun {
     }
 
     private Decision build() {
-        if (weight != old.canaryWeight() && !abortedNow) {
-            event(Reasons.WEIGHT_CHANGED, "canary weight " + old.canaryWeight() + " -> " + weight);
-        }
         if (phase == Phase.PAUSED && (old.phase() != Phase.PAUSED || events.stream().anyMatch(e -> e.reason().equals(Reasons.STEP_COMPLETED)))
                 && !halted) {
             event(Reasons.PAUSED, message);

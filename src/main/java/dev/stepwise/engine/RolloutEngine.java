@@ -55,6 +55,23 @@ public final class RolloutEngine {
         return resolver;
     }
 
+    /**
+     * The step index of a rollout with nothing left to do: the number of canary steps, or the last blue-green stage.
+     * A status at rest for {@code spec} has this {@link RolloutStatus#stepIndex()}.
+     */
+    public static int doneIndex(RolloutSpec spec) {
+        return spec.canary().map(c -> c.steps().size()).orElse(BlueGreenLogic.DONE);
+    }
+
+    /** A name for a status's step index: the canary step's description, or the blue-green stage. */
+    public static String describeStep(RolloutSpec spec, int stepIndex) {
+        if (spec.blueGreen().isPresent()) {
+            return BlueGreenLogic.stageName(stepIndex);
+        }
+        List<Step> steps = spec.canary().map(c -> c.steps()).orElse(List.of());
+        return stepIndex >= 0 && stepIndex < steps.size() ? steps.get(stepIndex).describe() : "promotion";
+    }
+
     /** The templates {@code spec} names, found in {@code model}, keyed as {@link #decide} expects. */
     public static Map<String, AnalysisTemplateSpec> templatesFor(RepositoryModel model, RolloutSpec spec) {
         Map<String, AnalysisTemplateSpec> out = new LinkedHashMap<>();
