@@ -75,8 +75,11 @@ final class BlueGreenLogic implements Strategy {
     public ResolvedRun resolve(DecisionRun r, AnalysisRunState run) {
         Optional<RolloutAnalysis> a = run.kind() == RunKind.PRE_PROMOTION ? b.prePromotionAnalysis()
                 : run.kind() == RunKind.POST_PROMOTION ? b.postPromotionAnalysis() : Optional.empty();
-        return a.map(x -> r.resolver.resolve(x, r.spec, r.templates, x.templates(), x.args(), x::isDryRun, r.stable, r.canary))
-                .orElse(null);
+        if (a.isEmpty()) {
+            return null;
+        }
+        RolloutAnalysis x = a.get();
+        return r.resolver.resolve(x, r.spec, r.templates, x.templates(), x.args(), x::isDryRun, r.stable, r.canary);
     }
 
     @Override
@@ -224,7 +227,7 @@ final class BlueGreenLogic implements Strategy {
             r.pauseInconclusive(run);
             return false;
         }
-        r.reasons.add("waiting for " + kind.label() + " analysis " + run.id() + " (" + analysis.get().templateNames() + ")");
+        r.reasons.add("waiting for " + kind.label() + " analysis " + run.id());
         return false;
     }
 

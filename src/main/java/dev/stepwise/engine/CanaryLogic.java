@@ -389,7 +389,7 @@ final class CanaryLogic implements Strategy {
             r.pauseInconclusive(run);
             return false;
         }
-        r.reasons.add("waiting for analysis " + run.id() + " (" + a.analysis().templateNames() + ")");
+        r.reasons.add("waiting for analysis " + run.id());
         return false;
     }
 
@@ -431,7 +431,10 @@ final class CanaryLogic implements Strategy {
             }
             return true;
         }
-        boolean anyRequired = e.analyses().stream().anyMatch(ExperimentStep.Analysis::requiredForCompletion);
+        boolean anyRequired = false;
+        for (ExperimentStep.Analysis a : e.analyses()) {
+            anyRequired |= a.requiredForCompletion();
+        }
         for (ExperimentStep.Analysis a : e.analyses()) {
             if (anyRequired && !a.requiredForCompletion()) {
                 continue;

@@ -665,8 +665,7 @@ final class DecisionRun {
     }
 
     private Decision build() {
-        if (phase == Phase.PAUSED && (old.phase() != Phase.PAUSED || events.stream().anyMatch(e -> e.reason().equals(Reasons.STEP_COMPLETED)))
-                && !halted) {
+        if (phase == Phase.PAUSED && !halted && (old.phase() != Phase.PAUSED || stepIndex != old.stepIndex())) {
             event(Reasons.PAUSED, message);
         }
         // replica counts: versions with none are left out (the reconciler scales what is not listed to zero)

@@ -61,7 +61,13 @@ public final class AnalysisResolver {
     public ResolvedRun resolve(Object source, RolloutSpec spec, Map<String, AnalysisTemplateSpec> templates,
                                List<TemplateRef> refs, List<Arg> args, Predicate<String> rolloutDryRun,
                                String stableHash, String canaryHash) {
-        Key key = new Key(source, templates, stableHash, canaryHash);
+        // the versions matter only to podTemplateHashValue arguments; leaving them out otherwise lets every revision
+        // of a rollout share one entry
+        boolean versioned = false;
+        for (Arg a : args) {
+            versioned |= a.valueFrom().map(f -> f.kind() == ValueFrom.Kind.POD_TEMPLATE_HASH).orElse(false);
+        }
+        Key key = versioned ? new Key(source, templates, stableHash, canaryHash) : new Key(source, templates, null, null);
         ResolvedRun cached = cache.get(key);
         if (cached != null) {
             return cached;
