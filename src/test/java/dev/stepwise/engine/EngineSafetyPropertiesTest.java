@@ -49,6 +49,20 @@ class EngineSafetyPropertiesTest {
     private static final int DECISIONS_PER_CASE = 70;
     private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
 
+    /** How often each kind of event happened over all cases: the generator must keep reaching every path. */
+    private static final Map<String, java.util.concurrent.atomic.AtomicInteger> SEEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @org.junit.jupiter.api.AfterAll
+    static void everyPathWasReached() {
+        for (String reason : List.of(Reasons.ABORTED, Reasons.HALTED, Reasons.COMPLETED, Reasons.GATE_APPLIED,
+                Reasons.GATE_IGNORED, Reasons.NEW_REVISION, Reasons.ROLLBACK_TO_STABLE, Reasons.RETRY,
+                Reasons.ANALYSIS_INCONCLUSIVE, Reasons.PROGRESS_DEADLINE, Reasons.EXPERIMENT, Reasons.SCALED_DOWN,
+                Reasons.SWITCHED, Reasons.PREVIEW_READY)) {
+            assertThat(SEEN.getOrDefault(reason, new java.util.concurrent.atomic.AtomicInteger()).get())
+                    .as("cases reaching " + reason + " (all: " + SEEN + ")").isGreaterThanOrEqualTo(10);
+        }
+    }
+
     static Stream<Integer> seeds() {
         return IntStream.range(0, CASES).boxed();
     }
@@ -103,6 +117,8 @@ class EngineSafetyPropertiesTest {
                 Decision viaCodec = fresh.decide(spec, templates, StatusCodec.decode(StatusCodec.encode(status)), obs, now);
                 assertThat(viaCodec).as("status read back, " + where).isEqualTo(d);
                 check(status, obs, d, where);
+                d.events().stream().map(EngineEvent::reason).distinct()
+                        .forEach(reason -> SEEN.computeIfAbsent(reason, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet());
                 apply(d);
                 status = d.status();
                 previous = d;
@@ -206,8 +222,18 @@ class EngineSafetyPropertiesTest {
                 int target = targetWeight(c, after.stepIndex(), maxWeight);
                 if (after.inFlight()) {
                     // 1. traffic never raised above the step's weight
-                    if (desired.canaryWeight() > before.canaryWeight() || !sameRollout) {
-                        assertThat(desired.canaryWeight()).as("raised weight, " + where).isLessThanOrEqualTo(target);
+                    // (a basic canary's one-pod minimum may be more than a small weight: the one documented exception)
+                    boolean onePodMinimum = !routed && desired.replicasOf(after.canaryHash()) == 1 && target > 0;
+                    // the weight is raised by the step being worked on; within one decision the rollout may pass
+                    // that step and reach one with a lower weight, which the weight then follows down
+                    int raisedBy = target;
+                    if (sameRollout) {
+                        for (int k = Math.min(before.stepIndex(), after.stepIndex()); k <= after.stepIndex(); k++) {
+                            raisedBy = Math.max(raisedBy, targetWeight(c, k, maxWeight));
+                        }
+                    }
+                    if ((desired.canaryWeight() > before.canaryWeight() || !sameRollout) && !onePodMinimum) {
+                        assertThat(desired.canaryWeight()).as("raised weight, " + where).isLessThanOrEqualTo(raisedBy);
                     }
                     if (routed && !c.dynamicStableScale()) {
                         assertThat(desired.canaryWeight()).as("routed weight, " + where).isLessThanOrEqualTo(target);
@@ -272,8 +298,9 @@ class EngineSafetyPropertiesTest {
             }
             // 3. an abort never scales the stable down
             if (after.aborted() && sameRollout && replicas > 0) {
+                int had = before.replicasOf(after.stableHash());
                 assertThat(desired.replicasOf(after.stableHash())).as("stable under abort, " + where)
-                        .isGreaterThanOrEqualTo(Math.max(1, Math.min(replicas, before.replicasOf(after.stableHash()))));
+                        .isGreaterThanOrEqualTo(had > 0 ? Math.max(1, Math.min(replicas, had)) : 0);
             }
             // every run id is unique, every decision says why it waits
             assertThat(after.runs().stream().map(AnalysisRunState::id).distinct().count()).isEqualTo(after.runs().size());
