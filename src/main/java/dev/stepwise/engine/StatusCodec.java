@@ -21,6 +21,10 @@ import java.util.Map;
  * are ISO-8601 strings ({@link Instant#toString()}, which keeps every nanosecond). Numbers read back may be any
  * {@link Number}. A status that cannot be read raises {@link StatusFormatException} naming the field: it was written
  * by Stepwise, so a bad one means a hand edit or a bug, and guessing would be worse than stopping.
+ *
+ * <p>Write the data with a YAML 1.2 core-schema dumper (snakeyaml-engine with {@code CoreSchema}), the schema
+ * {@code SafeYamlReader} reads with: then strings such as {@code ~}, {@code 0x1F} or {@code 1e3} are quoted and come
+ * back as strings. ({@code StatusCodecTest} round-trips generated statuses through that YAML text.)
  */
 public final class StatusCodec {
 
