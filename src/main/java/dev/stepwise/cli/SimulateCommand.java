@@ -166,6 +166,8 @@ public final class SimulateCommand implements Callable<Integer> {
     private static SourceFile read(Path p) throws IOException {
         try {
             return new SourceFile(p.toString().replace('\\', '/'), Files.readAllBytes(p));
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(p + ": no such file", e);
         } catch (IOException e) {
             throw new IOException(p + ": " + (e.getMessage() == null || e.getMessage().equals(p.toString())
                     ? e.getClass().getSimpleName() : e.getMessage()), e);

@@ -93,11 +93,14 @@ public final class Simulator {
             Decision d = engine.decide(spec, templates, status, obs, now);
             decisions++;
             last = now;
+            RolloutStatus next = d.status();
             for (EngineEvent e : d.events()) {
+                if (e.reason().equals(Reasons.PAUSED) && next.phase() != lastPhase) {
+                    continue; // the phase change below says the same
+                }
                 events.add(new SimEvent(Duration.between(START, e.at()), e.reason(), e.step(), e.weight(), e.phase().label(),
                         e.message() + (e.evidence().isEmpty() ? "" : " — " + String.join("; ", e.evidence()))));
             }
-            RolloutStatus next = d.status();
             if (next.phase() != lastPhase) {
                 events.add(new SimEvent(Duration.between(START, now), "Phase", next.stepIndex(), next.canaryWeight(),
                         next.phase().label(), lastPhase.label() + " -> " + next.phase().label()
