@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks, each one command, each comparing against a reference measured in the same run. */
 @Command(name = "bench", description = "Measure Stepwise on this machine (figures go in docs/performance.md).",
-        subcommands = {BenchCommand.Validate.class})
+        subcommands = {BenchCommand.Validate.class, BenchEngineCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
