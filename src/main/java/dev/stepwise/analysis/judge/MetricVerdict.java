@@ -34,7 +34,7 @@ public record MetricVerdict(String name, String group, Classification classifica
         m.put("u", number(u));
         m.put("pValue", number(pValue));
         m.put("shift", number(shift));
-        m.put("shiftInterval", java.util.List.of(number(shiftLower), number(shiftUpper)));
+        m.put("shiftInterval", java.util.Arrays.asList(number(shiftLower), number(shiftUpper)));
         m.put("confidence", number(confidence));
         m.put("effectSize", number(effectSize));
         m.put("canaryMean", number(canaryMean));
