@@ -124,6 +124,34 @@ class WebProviderTest {
     }
 
     @Test
+    void aBodyThatStopsHalfwayTimesOutToo() throws Exception {
+        com.sun.net.httpserver.HttpServer trickle = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        trickle.createContext("/", ex -> {
+            ex.sendResponseHeaders(200, 0); // chunked: headers now, the body never ends
+            ex.getResponseBody().write("{\"ok\": ".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            ex.getResponseBody().flush();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.close();
+        });
+        trickle.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        trickle.start();
+        try {
+            String url = "http://127.0.0.1:" + trickle.getAddress().getPort() + "/x";
+            MeasurementError e = measure(Map.of("url", url, "timeoutSeconds", 1, "jsonPath", "{$.ok}")).error().orElseThrow();
+            assertThat(e.kind()).isEqualTo(Kind.TIMEOUT);
+            assertThat(e.message()).contains("did not finish answering within 1s");
+        } finally {
+            release.countDown();
+            trickle.stop(0);
+        }
+    }
+
+    @Test
     void aClosedPortIsAConnectionError() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
