@@ -278,7 +278,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 }
                 line.append(String.format(Locale.ROOT, "  [%d ms]", m.took().toMillis()));
                 out.println(line);
-                if (!m.query().isEmpty()) {
+                if (!m.query().isEmpty() && m.evidence().containsKey("metrics")) {
+                    // a comparison sent one query per side of each metric, one per line
+                    m.query().lines().forEach(q -> out.println("       query " + q.replaceAll("\\s+", " ").strip()));
+                } else if (!m.query().isEmpty()) {
                     out.println("       query: " + m.query().replaceAll("\\s+", " ").strip());
                 }
                 Object verdict = m.evidence().get("verdict");
