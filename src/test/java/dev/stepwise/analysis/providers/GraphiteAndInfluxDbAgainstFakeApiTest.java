@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Graphite's render API ({@code /render?format=json}: a list of targets with [value, timestamp] datapoints) and
  * InfluxDB 2's Flux endpoint ({@code POST /api/v2/query}, annotated CSV) against local fakes answering as their
- * documentation shows. Debian's graphite-web and influxdb (1.6, without Flux) packages were not used; see
- * docs/analysis.md.
+ * documentation shows. Graphite is also tested against a real graphite-web ({@code GraphiteIT}); Debian's influxdb
+ * package is 1.6, which has no Flux endpoint, so InfluxDB is only tested here.
  */
 class GraphiteAndInfluxDbAgainstFakeApiTest {
 
