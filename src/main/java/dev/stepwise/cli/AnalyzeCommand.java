@@ -317,7 +317,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
             for (AnalysisRunner.Evaluated e : run.measurements()) {
                 Measurement meas = e.measurement();
                 ObjectNode n = ms.addObject();
-                n.set("value", meas.value().map(v -> (tools.jackson.databind.JsonNode) JSON.valueToTree(jsonSafe(v))).orElse(JSON.nullNode()));
+                n.set("value", meas.value().<tools.jackson.databind.JsonNode>map(v -> JSON.valueToTree(jsonSafe(v))).orElse(JSON.nullNode()));
                 n.put("phase", e.phase().label());
                 n.put("message", e.message());
                 if (meas.sampleCount().isPresent()) {

@@ -164,7 +164,7 @@ public final class CloudWatchProvider extends HttpProvider {
         if (http.isEmpty()) {
             return timer.error(Kind.MISCONFIGURED, clientProblems.get(0));
         }
-        HttpOutcome outcome = http.get().send(b);
+        HttpOutcome outcome = http.get().send(b, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }

@@ -174,7 +174,7 @@ public final class DatadogProvider extends HttpProvider {
                     .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
         }
         b.header("Accept", "application/json").header("DD-API-KEY", api).header("DD-APPLICATION-KEY", app);
-        HttpOutcome outcome = http.get().send(b);
+        HttpOutcome outcome = http.get().send(b, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }

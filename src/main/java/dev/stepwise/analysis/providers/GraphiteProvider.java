@@ -90,7 +90,7 @@ public final class GraphiteProvider extends HttpProvider {
         URI uri = join(base.get(), "/render?" + encodeQueryString(sent) + "&format=json");
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().header("Accept", "application/json");
         addHeaders(b, auth.values());
-        HttpOutcome outcome = http.get().send(b);
+        HttpOutcome outcome = http.get().send(b, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }

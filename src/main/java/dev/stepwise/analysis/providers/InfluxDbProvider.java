@@ -102,7 +102,7 @@ public final class InfluxDbProvider extends HttpProvider {
                 .header("Content-Type", "application/vnd.flux")
                 .header("Accept", "application/csv")
                 .POST(HttpRequest.BodyPublishers.ofString(flux.text()));
-        HttpOutcome outcome = http.get().send(b);
+        HttpOutcome outcome = http.get().send(b, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }

@@ -128,7 +128,7 @@ public final class KayentaProvider extends HttpProvider {
         HttpRequest.Builder start = HttpRequest.newBuilder(join(base.get(), query)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
         addHeaders(start, auth.values());
-        HttpOutcome outcome = http.get().send(start);
+        HttpOutcome outcome = http.get().send(start, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }
@@ -147,7 +147,7 @@ public final class KayentaProvider extends HttpProvider {
         while (true) {
             HttpRequest.Builder get = HttpRequest.newBuilder(poll).GET().header("Accept", "application/json");
             addHeaders(get, auth.values());
-            HttpOutcome p = http.get().send(get);
+            HttpOutcome p = http.get().send(get, e.limits().requestTimeout(), e.limits().maxResponseBytes());
             if (p instanceof HttpOutcome.Failure f) {
                 return timer.error(f.error());
             }

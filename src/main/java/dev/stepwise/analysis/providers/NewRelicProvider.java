@@ -113,7 +113,7 @@ public final class NewRelicProvider extends HttpProvider {
         URI uri = URI.create(address(e));
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                 .header("API-Key", key).POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
-        HttpOutcome outcome = http.get().send(b);
+        HttpOutcome outcome = http.get().send(b, e.limits().requestTimeout(), e.limits().maxResponseBytes());
         if (outcome instanceof HttpOutcome.Failure f) {
             return timer.error(f.error());
         }
