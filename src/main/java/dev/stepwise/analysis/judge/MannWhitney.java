@@ -4,13 +4,13 @@ import java.util.Arrays;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
 import org.apache.commons.math3.stat.ranking.NaNStrategy;
-import org.apache.commons.math3.stat.ranking.NaturalRanking;
 import org.apache.commons.math3.stat.ranking.TiesStrategy;
 
 /**
  * The Mann-Whitney U test (Wilcoxon rank-sum) of a canary sample against a baseline sample.
  *
- * <p>Ranks and U come from commons-math3. The p-values are computed here, from the normal approximation with the
+ * <p>The U statistic comes from commons-math3 ({@code MannWhitneyUTest.mannWhitneyU}, which gives max(U1, U2)); a
+ * linear count over the sorted samples tells which of the two is the canary's. The p-values are computed here, from the normal approximation with the
  * tie correction of the variance and a continuity correction of 1/2 (what R's {@code wilcox.test(exact = FALSE)} and
  * SciPy's asymptotic method do): commons-math3 3.6.1's own p-value leaves out the tie correction, and tied values are
  * the normal case for the metrics a canary is judged on — an error count that is 0 in most steps of both versions.
@@ -42,18 +42,18 @@ public final class MannWhitney {
         if (n1 == 0 || n2 == 0) {
             throw new IllegalArgumentException("both samples need at least one value");
         }
-        double[] all = new double[n1 + n2];
-        System.arraycopy(canary, 0, all, 0, n1);
-        System.arraycopy(baseline, 0, all, n1, n2);
-        double[] ranks = new NaturalRanking(NaNStrategy.FAILED, TiesStrategy.AVERAGE).rank(all);
-        double rankSum = 0;
-        for (int i = 0; i < n1; i++) {
-            rankSum += ranks[i];
-        }
-        double u = rankSum - n1 * (n1 + 1.0) / 2.0;
-        // commons-math3's statistic is max(U1, U2); it must agree with ours, or the ranking went wrong
-        double uMax = new MannWhitneyUTest(NaNStrategy.FAILED, TiesStrategy.AVERAGE).mannWhitneyU(canary, baseline);
+        double[] x = canary.clone();
+        double[] y = baseline.clone();
+        Arrays.sort(x);
+        Arrays.sort(y);
         double product = (double) n1 * n2;
+        double counted = canaryU(x, y);
+        // commons-math3's statistic is max(U1, U2): the canary's U is the larger one when it is above half the pairs
+        double uMax = new MannWhitneyUTest(NaNStrategy.FAILED, TiesStrategy.AVERAGE).mannWhitneyU(canary, baseline);
+        double u = counted >= product / 2 ? uMax : product - uMax;
+        double[] all = new double[n1 + n2];
+        System.arraycopy(x, 0, all, 0, n1);
+        System.arraycopy(y, 0, all, n1, n2);
         double mean = product / 2.0;
         double variance = product / 12.0 * ((n1 + n2 + 1.0) - tieTerm(all) / ((double) (n1 + n2) * (n1 + n2 - 1.0)));
         if (variance <= 0 || n1 + n2 < 2) {
@@ -65,6 +65,24 @@ public final class MannWhitney {
         double pLess = STANDARD_NORMAL.cumulativeProbability((u - mean + 0.5) / sd);
         double pTwo = Math.min(1, 2 * Math.min(pGreater, pLess));
         return new Result(n1, n2, u, uMax, z, Math.min(1, pGreater), Math.min(1, pLess), pTwo);
+    }
+
+    /** Pairs where the canary is larger, ties counting one half; both arrays sorted ascending. */
+    static double canaryU(double[] x, double[] y) {
+        double u = 0;
+        int below = 0; // baseline values < x[i]
+        int upTo = 0;  // baseline values <= x[i]
+        for (double v : x) {
+            while (below < y.length && y[below] < v) {
+                below++;
+            }
+            upTo = Math.max(upTo, below);
+            while (upTo < y.length && y[upTo] == v) {
+                upTo++;
+            }
+            u += below + (upTo - below) / 2.0;
+        }
+        return u;
     }
 
     /** Σ (t³ − t) over groups of tied values. */
