@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Progressive delivery from Git: validate, plan and run canary and blue-green rollouts.",
-        subcommands = {ValidateCommand.class, PlanCommand.class, SimulateCommand.class, BenchCommand.class,
+        subcommands = {ValidateCommand.class, PlanCommand.class, SimulateCommand.class, AnalyzeCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

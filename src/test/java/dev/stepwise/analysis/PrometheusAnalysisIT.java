@@ -7,7 +7,6 @@ import dev.stepwise.analysis.MeasurementError.Kind;
 import dev.stepwise.analysis.providers.CompareProvider;
 import dev.stepwise.bench.MetricsTarget;
 import dev.stepwise.bench.PrometheusServer;
-import dev.stepwise.cli.AnalyzeCommand;
 import dev.stepwise.cli.Main;
 import dev.stepwise.spec.model.ProviderSpec;
 import java.io.PrintWriter;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -232,15 +230,10 @@ class PrometheusAnalysisIT {
     static Result analyze(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        // Main does not register analyze yet: register it on a fresh command line, as Main will
-        CommandLine cli = new CommandLine(new Main());
-        cli.addSubcommand("analyze", new AnalyzeCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         String[] full = new String[args.length + 1];
         full[0] = "analyze";
         System.arraycopy(args, 0, full, 1, args.length);
-        int exit = cli.execute(full);
+        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), full);
         return new Result(exit, out.toString(), err.toString());
     }
 

@@ -60,6 +60,8 @@ class AnalyzeCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new Main());
+        // the real command, with its providers replaced by a scripted one
+        cli.getCommandSpec().removeSubcommand("analyze");
         cli.addSubcommand("analyze", new AnalyzeCommand(settings -> new MetricProviders(settings, Clock.systemUTC())
                 .register("web", r -> scripted), Map.of("HEALTH_TOKEN", "tok-0123456789")));
         cli.setOut(new PrintWriter(out, true));
