@@ -83,16 +83,14 @@ final class DecisionRun {
     List<ExperimentReplicaSet> experiments = List.of();
 
     DecisionRun(RolloutSpec spec, Map<String, AnalysisTemplateSpec> templates, RolloutStatus status, Observations obs,
-                Instant now, AnalysisResolver resolver) {
+                Instant now, AnalysisResolver resolver, Strategy strategy) {
         this.spec = spec;
         this.templates = templates;
         this.old = status;
         this.obs = obs;
         this.now = now;
         this.resolver = resolver;
-        this.strategy = spec.blueGreen().isPresent()
-                ? new BlueGreenLogic(spec.blueGreen().get())
-                : new CanaryLogic(spec, spec.canary().orElseThrow());
+        this.strategy = strategy;
         phase = status.phase();
         aborted = status.aborted();
         abortReason = status.abortReason();
@@ -270,9 +268,8 @@ final class DecisionRun {
     }
 
     private void enforceRevisionLimit() {
-        Optional<Integer> limit = spec.canary().flatMap(c -> c.scaleDownDelayRevisionLimit())
-                .or(() -> spec.blueGreen().flatMap(b -> b.scaleDownDelayRevisionLimit()));
-        if (limit.isEmpty()) {
+        int limit = strategy.revisionLimit();
+        if (limit < 0 || scaleDowns.isEmpty()) {
             return;
         }
         List<ScaleDownDeadline> retired = new ArrayList<>();
@@ -282,7 +279,7 @@ final class DecisionRun {
                 retired.add(d);
             }
         }
-        int excess = retired.size() - Math.max(0, limit.get());
+        int excess = retired.size() - limit;
         if (excess <= 0) {
             return;
         }
@@ -291,7 +288,7 @@ final class DecisionRun {
             ScaleDownDeadline d = retired.get(i);
             scaleDowns.remove(d);
             scaleDowns.add(new ScaleDownDeadline(d.version(), now, d.reason() + "; scaleDownDelayRevisionLimit "
-                    + limit.get() + " reached"));
+                    + limit + " reached"));
         }
     }
 
