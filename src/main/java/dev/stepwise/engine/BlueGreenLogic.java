@@ -47,6 +47,11 @@ final class BlueGreenLogic implements Strategy {
     }
 
     @Override
+    public int revisionLimit() {
+        return b.scaleDownDelayRevisionLimit().map(l -> Math.max(0, l)).orElse(-1);
+    }
+
+    @Override
     public int doneIndex() {
         return DONE;
     }
@@ -164,7 +169,10 @@ final class BlueGreenLogic implements Strategy {
                             r.pausedAt = r.now;
                         }
                         if (b.autoPromotionEnabled()) {
-                            r.message = "auto-promotion at " + autoAt + " (autoPromotionSeconds " + b.autoPromotionSeconds() + ")";
+                            boolean same = r.old.phase() == Phase.PAUSED && r.old.stepIndex() == PRE_PROMOTION
+                                    && r.old.message().startsWith("auto-promotion at ");
+                            r.message = same ? r.old.message()
+                                    : "auto-promotion at " + autoAt + " (autoPromotionSeconds " + b.autoPromotionSeconds() + ")";
                             r.requeue(autoAt);
                         } else if (!b.promotionGates().isEmpty()) {
                             r.message = "waiting for " + gates(b.promotionGates()) + ": promote to switch";

@@ -47,6 +47,9 @@ final class CanaryLogic implements Strategy {
     private final int n;
     private final boolean routed;
     private final int maxWeight;
+    private final String stableService;
+    private final String canaryService;
+    private final boolean flagger;
 
     CanaryLogic(RolloutSpec spec, CanaryStrategy c) {
         this.spec = spec;
@@ -55,6 +58,14 @@ final class CanaryLogic implements Strategy {
         this.n = steps.size();
         this.routed = !c.trafficRouting().isReplicaRatio();
         this.maxWeight = Math.max(1, c.trafficRouting().maxTrafficWeight());
+        this.stableService = c.stableService().orElse(null);
+        this.canaryService = c.canaryService().orElse(null);
+        this.flagger = spec.origin() == Origin.FLAGGER_CANARY;
+    }
+
+    @Override
+    public int revisionLimit() {
+        return c.scaleDownDelayRevisionLimit().map(l -> Math.max(0, l)).orElse(-1);
     }
 
     @Override
@@ -150,8 +161,12 @@ final class CanaryLogic implements Strategy {
     private void services(DecisionRun r) {
         r.services.clear();
         boolean live = r.inFlight() && !r.aborted;
-        c.stableService().ifPresent(s -> r.services.put(s, r.stable));
-        c.canaryService().ifPresent(s -> r.services.put(s, live ? r.canary : r.stable));
+        if (stableService != null) {
+            r.services.put(stableService, r.stable);
+        }
+        if (canaryService != null) {
+            r.services.put(canaryService, live ? r.canary : r.stable);
+        }
     }
 
     /** Nothing rolling out: the stable version, all replicas. */
@@ -338,11 +353,14 @@ final class CanaryLogic implements Strategy {
         }
         Instant end = r.pausedAt.plus(p.duration().get());
         if (r.now.isBefore(end)) {
-            r.message = p.describe() + " until " + end;
+            // the same pause as last time says the same: reuse the text rather than format an instant again
+            boolean same = r.old.phase() == Phase.PAUSED && r.old.stepIndex() == r.stepIndex
+                    && r.pausedAt.equals(r.old.pausedAt()) && !r.old.halted();
+            r.message = same ? r.old.message() : p.describe() + " until " + end;
             r.requeue(end);
             return false;
         }
-        if (spec.origin() == Origin.FLAGGER_CANARY) {
+        if (flagger) {
             String failing = lastCheckFailed(r);
             if (failing != null) {
                 r.phase = Phase.PROGRESSING;

@@ -71,6 +71,8 @@ final class DecisionRun {
     final ArrayList<RunChange> runChanges = new ArrayList<>(0);
     /** An abort happened in this decision: traffic moves, pods do not (they follow in a later decision). */
     boolean abortedNow;
+    /** Scale-downs carried out in this decision (an abort in the same decision puts them off to the next). */
+    private final ArrayList<ScaleDownDeadline> expiredNow = new ArrayList<>(0);
     /** A person promoted the current step (consumed by the strategy when it looks at that step). */
     boolean promoteStep;
     boolean waitingForPods;
@@ -83,16 +85,14 @@ final class DecisionRun {
     List<ExperimentReplicaSet> experiments = List.of();
 
     DecisionRun(RolloutSpec spec, Map<String, AnalysisTemplateSpec> templates, RolloutStatus status, Observations obs,
-                Instant now, AnalysisResolver resolver) {
+                Instant now, AnalysisResolver resolver, Strategy strategy) {
         this.spec = spec;
         this.templates = templates;
         this.old = status;
         this.obs = obs;
         this.now = now;
         this.resolver = resolver;
-        this.strategy = spec.blueGreen().isPresent()
-                ? new BlueGreenLogic(spec.blueGreen().get())
-                : new CanaryLogic(spec, spec.canary().orElseThrow());
+        this.strategy = strategy;
         phase = status.phase();
         aborted = status.aborted();
         abortReason = status.abortReason();
@@ -235,6 +235,7 @@ final class DecisionRun {
             scaleDowns.remove(d);
             boolean inUse = d.version().equals(stable) || (d.version().equals(canary) && !aborted);
             if (!inUse && replicas.remove(d.version()) != null) {
+                expiredNow.add(d);
                 event(Reasons.SCALED_DOWN, d.version() + " scaled to 0 (" + d.reason() + ")");
             }
         }
@@ -270,9 +271,8 @@ final class DecisionRun {
     }
 
     private void enforceRevisionLimit() {
-        Optional<Integer> limit = spec.canary().flatMap(c -> c.scaleDownDelayRevisionLimit())
-                .or(() -> spec.blueGreen().flatMap(b -> b.scaleDownDelayRevisionLimit()));
-        if (limit.isEmpty()) {
+        int limit = strategy.revisionLimit();
+        if (limit < 0 || scaleDowns.isEmpty()) {
             return;
         }
         List<ScaleDownDeadline> retired = new ArrayList<>();
@@ -282,7 +282,7 @@ final class DecisionRun {
                 retired.add(d);
             }
         }
-        int excess = retired.size() - Math.max(0, limit.get());
+        int excess = retired.size() - limit;
         if (excess <= 0) {
             return;
         }
@@ -291,7 +291,7 @@ final class DecisionRun {
             ScaleDownDeadline d = retired.get(i);
             scaleDowns.remove(d);
             scaleDowns.add(new ScaleDownDeadline(d.version(), now, d.reason() + "; scaleDownDelayRevisionLimit "
-                    + limit.get() + " reached"));
+                    + limit + " reached"));
         }
     }
 
@@ -678,12 +678,19 @@ final class DecisionRun {
             }
         }
         if (abortedNow && !strategy.basic()) {
-            // the first decision after an abort moves traffic only: every replica count stays as it was
+            // the first decision after an abort moves traffic only: every replica count stays as it was, even a
+            // scale-down that fell due now (it happens in the next decision, which comes at once)
             counts = new ArrayList<>(old.replicas());
             desiredReplicas.clear();
             for (VersionReplicas v : old.replicas()) {
                 desiredReplicas.put(v.version(), v.replicas());
             }
+            for (ScaleDownDeadline d : expiredNow) {
+                if (scaleDowns.stream().noneMatch(x -> x.version().equals(d.version()))) {
+                    scaleDowns.add(d);
+                }
+            }
+            events.removeIf(e -> e.reason().equals(Reasons.SCALED_DOWN));
             requeue(now);
         }
         for (ScaleDownDeadline d : scaleDowns) {

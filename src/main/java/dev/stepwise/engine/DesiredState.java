@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * What the cluster should look like after a decision.
  *
- * @param replicas     pods per version (pod-template hash); a version not listed should have none
+ * @param replicas     pods per version (pod-template hash) and per experiment ReplicaSet ({@code experiment/<name>});
+ *                     a version not listed should have none
  * @param canaryWeight the share of traffic the canary gets, out of {@code maxWeight}. With a traffic router it is the
  *                     router's weight; for a basic canary (no router) it is the share of available pods the canary has
  *                     in the decision's replica counts, as traffic follows pods there

@@ -48,7 +48,44 @@ public final class RolloutEngine {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(now, "now");
         return new DecisionRun(spec, templates == null ? Map.of() : templates, status,
-                observations == null ? Observations.NONE : observations, now, resolver).run();
+                observations == null ? Observations.NONE : observations, now, resolver, strategy(spec)).run();
+    }
+
+    /** The strategy logic for {@code spec}, built once per spec object (it only reads the spec). */
+    private Strategy strategy(RolloutSpec spec) {
+        SpecKey key = new SpecKey(spec);
+        Strategy s = strategies.get(key);
+        if (s == null) {
+            s = spec.blueGreen().isPresent() ? new BlueGreenLogic(spec.blueGreen().get())
+                    : new CanaryLogic(spec, spec.canary().orElseThrow());
+            if (strategies.size() >= MAX_STRATEGIES) {
+                strategies.clear(); // specs churn slowly; a full cache means old revisions pile up, so start over
+            }
+            strategies.put(key, s);
+        }
+        return s;
+    }
+
+    private static final int MAX_STRATEGIES = 50_000;
+    private final java.util.concurrent.ConcurrentHashMap<SpecKey, Strategy> strategies = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A spec by identity: records compare deeply, which would cost more than building the strategy. */
+    private static final class SpecKey {
+        private final RolloutSpec spec;
+
+        SpecKey(RolloutSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SpecKey k && k.spec == spec;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(spec);
+        }
     }
 
     AnalysisResolver resolver() {

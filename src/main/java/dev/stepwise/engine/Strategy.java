@@ -25,6 +25,9 @@ interface Strategy {
 
     int maxWeight();
 
+    /** scaleDownDelayRevisionLimit, or -1 when none is set. */
+    int revisionLimit();
+
     /** The resolved analysis behind {@code run}, or null when the spec no longer has it. */
     ResolvedRun resolve(DecisionRun r, AnalysisRunState run);
 }

@@ -281,6 +281,30 @@ class CanaryFeaturesTest {
     }
 
     @Test
+    void anAbortPutsOffAScaleDownThatFellDueInTheSameDecision() {
+        Drive d = Fixtures.rollout(Fixtures.istioCanary("app", 2, "", "        - setWeight: 50\n        - pause: {}")).drive();
+        d.decide();
+        d.podsReady().after(Duration.ofSeconds(20)).decide();
+        d.gate(GateAction.PROMOTE, "me").after(Duration.ofSeconds(1)).decide();
+        Decision healthy = d.podsReady().after(Duration.ofSeconds(20)).decide();
+        assertThat(healthy.status().phase()).isEqualTo(Phase.HEALTHY);
+        String second = d.canary();
+        java.time.Instant deadline = healthy.scaleDowns().get(0).at();
+        d.spec = dev.stepwise.bench.EngineBenchmarkAccess.withHash(d.spec, "third");
+        d.podsReady().after(Duration.ofSeconds(5)).decide();
+        Decision before = d.podsReady().after(Duration.ofSeconds(5)).decide();
+        assertThat(before.desired().replicas()).containsKeys(d.previous, second, "third");
+
+        Decision abort = d.gate(GateAction.ABORT, "me").at(deadline).decide();
+        assertThat(abort.desired().replicas()).isEqualTo(before.desired().replicas()); // the old version's too
+        assertThat(abort.events()).extracting(EngineEvent::reason).doesNotContain(Reasons.SCALED_DOWN);
+        assertThat(abort.scaleDowns()).extracting(ScaleDownDeadline::version).contains(d.previous, "third");
+        Decision next = d.decide();
+        assertThat(next.desired().replicas()).doesNotContainKey(d.previous).containsEntry(second, 2);
+        assertThat(next.events()).extracting(EngineEvent::reason).contains(Reasons.SCALED_DOWN);
+    }
+
+    @Test
     void scaleDownDelayRevisionLimitBoundsOldVersionsKeptRunning() {
         String yaml = Fixtures.istioCanary("app", 2, "      scaleDownDelaySeconds: 600\n      scaleDownDelayRevisionLimit: 1", "        []");
         Drive d = Fixtures.rollout(yaml).drive();
