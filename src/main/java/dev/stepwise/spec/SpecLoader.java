@@ -72,6 +72,12 @@ public final class SpecLoader {
         SourceMap map = parsed.sourceMap();
         Object apiVersion = content.get("apiVersion");
         Object kind = content.get("kind");
+        if (kind == null && apiVersion == null && !content.containsKey("metadata") && !content.containsKey("spec")) {
+            // Not a manifest at all (a simulation timeline, Helm values, a tool's own config): nothing to check.
+            findings.add(Finding.info(parsed.start(), "", "spec.not-a-manifest",
+                    "ignored document " + (parsed.index() + 1) + ": not a Kubernetes manifest (no apiVersion, kind, metadata or spec)"));
+            return Optional.empty();
+        }
         if (!(kind instanceof String k) || k.isBlank()) {
             findings.add(Finding.error(map.valueAt(kind == null ? "" : "/kind"), "/kind", "spec.missing-kind",
                     "document " + (parsed.index() + 1) + " has no kind; every manifest needs apiVersion and kind"));

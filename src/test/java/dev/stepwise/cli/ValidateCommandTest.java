@@ -53,6 +53,8 @@ class ValidateCommandTest {
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         assertThat(run.out()).contains("valid: 0 errors, 0 warnings");
         assertThat(run.out()).contains("info: ignored Service production/checkout-api-stable");
+        // simulation timelines live beside the specs and are not manifests: ignored, not errors
+        assertThat(run.out()).contains("simulations/web-app-analysis-fails.yaml:7:1: info: ignored document 1: not a Kubernetes manifest");
     }
 
     @Test
