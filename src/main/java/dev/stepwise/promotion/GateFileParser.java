@@ -31,7 +31,8 @@ public final class GateFileParser {
     public static final String DEFAULT_FOLDER = "promotions";
     /** Promotion files are a few lines; anything much larger is not one. */
     private static final YamlLimits LIMITS = new YamlLimits(64 * 1024, 8, 0, 1_000);
-    private static final Set<String> KEYS = Set.of("action", "step", "revision", "reason");
+    // requestedAt: written by `stepwise promote` so that repeating the same decision is still a change Git records
+    private static final Set<String> KEYS = Set.of("action", "step", "revision", "reason", "requestedAt");
 
     /** The parsed request, or empty with findings saying why. */
     public record Parsed(Optional<GateRequest> request, List<Finding> findings) {
