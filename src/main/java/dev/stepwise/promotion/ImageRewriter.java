@@ -172,6 +172,20 @@ public final class ImageRewriter {
         return out;
     }
 
+    /**
+     * The pod template ({@code spec.template}) of the workload {@code document} (or the file's only workload), to tell
+     * whether two versions differ in more than their images.
+     */
+    public static Optional<Object> podTemplateOf(SourceFile file, Optional<String> document) {
+        SafeYamlReader.Result read = new SafeYamlReader().read(file);
+        List<SafeYamlReader.ParsedDocument> workloads = read.documents().stream().filter(d -> podSpec(d.root()).isPresent()).toList();
+        List<SafeYamlReader.ParsedDocument> targets = document
+                .map(name -> workloads.stream().filter(d -> name.equals(nameOf(d.root()))).toList())
+                .filter(l -> !l.isEmpty())
+                .orElse(workloads.size() == 1 ? workloads : List.of());
+        return targets.isEmpty() ? Optional.empty() : get(targets.get(0).root(), "/spec/template");
+    }
+
     private record Edit(int start, int end, String replacement, int line) {
     }
 
