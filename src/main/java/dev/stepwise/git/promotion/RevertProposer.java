@@ -112,11 +112,17 @@ public final class RevertProposer {
                         return Optional.empty();
                     }
                     SourceFile stableFile = new SourceFile(path, stable.get());
+                    Optional<Object> stableTemplate = ImageRewriter.podTemplateOf(stableFile, name);
+                    if (stableTemplate.isPresent()
+                            && stableTemplate.equals(ImageRewriter.podTemplateOf(new SourceFile(path, now.get()), name))) {
+                        // what runs is already the stable version (reverted before, or by a person): other edits stay
+                        nothing.set(path + " already asks for the stable version of " + request.rollout());
+                        return Optional.empty();
+                    }
                     Map<String, String> stableImages = ImageRewriter.imagesOf(stableFile, name);
                     ImageRewriter.Result rewrite = ImageRewriter.rewrite(new SourceFile(path, now.get()), name, stableImages);
                     byte[] content;
                     boolean wholeFile;
-                    Optional<Object> stableTemplate = ImageRewriter.podTemplateOf(stableFile, name);
                     if (!rewrite.refused() && rewrite.content().isPresent() && stableTemplate.isPresent()
                             && stableTemplate.equals(ImageRewriter.podTemplateOf(new SourceFile(path, rewrite.content().get()), name))) {
                         content = rewrite.content().get();
