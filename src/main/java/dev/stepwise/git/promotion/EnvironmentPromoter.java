@@ -111,8 +111,9 @@ public final class EnvironmentPromoter {
                         nothing.set(path + " already has the verified images");
                         return Optional.empty();
                     }
-                    String message = PromotionMessages.environmentPromotion(request.rollout(), path, request.source(),
-                            request.verified(), rewrite.changes(), request.analysisSummary());
+                    // the summary comes from measurements and may quote a query or URL: cleaned like every commit message
+                    String message = branches.mirror().redactor().redact(PromotionMessages.environmentPromotion(request.rollout(),
+                            path, request.source(), request.verified(), rewrite.changes(), request.analysisSummary()));
                     return Trees.commitFile(heads.repository(), inserter, base, path, rewrite.content().get(), who, who, message);
                 });
         if (!refused.get().isEmpty()) {

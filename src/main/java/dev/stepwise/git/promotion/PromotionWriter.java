@@ -46,9 +46,10 @@ public final class PromotionWriter {
     public WriteResult writeGateDecision(GateRequest request, CommitAuthor author) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String path = files.pathOf(request.rollout());
-        byte[] content = (request.toYaml() + "requestedAt: \"" + now + "\"\n").getBytes(StandardCharsets.UTF_8);
+        byte[] content = branches.mirror().redactor().redact(request.toYaml() + "requestedAt: \"" + now + "\"\n")
+                .getBytes(StandardCharsets.UTF_8);
         PersonIdent who = Trees.ident(author.name(), author.email(), now);
-        String message = PromotionMessages.gateDecision(request, author.toString());
+        String message = branches.mirror().redactor().redact(PromotionMessages.gateDecision(request, author.toString()));
         BranchWriter.Outcome outcome = branches.write(trackedBranch, List.of(), "the gate decision " + request.describe(),
                 (heads, inserter) -> {
                     if (heads.targetHead().isEmpty()) {

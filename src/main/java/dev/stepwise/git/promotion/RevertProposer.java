@@ -131,8 +131,8 @@ public final class RevertProposer {
                         content = stable.get();
                         wholeFile = true;
                     }
-                    String message = PromotionMessages.revert(request.rollout(), path, request.abortedAt(), request.stableCommit(),
-                            stableImages, wholeFile, request.evidence());
+                    String message = branches.mirror().redactor().redact(PromotionMessages.revert(request.rollout(), path,
+                            request.abortedAt(), request.stableCommit(), stableImages, wholeFile, request.evidence()));
                     return Trees.commitFile(heads.repository(), inserter, base, path, content, who, who, message);
                 });
         if (!refused.get().isEmpty()) {
