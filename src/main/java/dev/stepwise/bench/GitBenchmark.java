@@ -62,14 +62,18 @@ public final class GitBenchmark {
      * @param pushMedianMs    median duration of the {@code git push} itself
      * @param webhookReadMs   median time from the start of the push to the revision read, with a webhook
      * @param webhookAfterPushMs median time from the push's return to the revision read, with a webhook
-     * @param webhookMaxMs    the slowest push start to read with a webhook
+     * @param webhookPollMs   median time from the webhook's arrival to the revision read (the poll it triggers)
+     * @param gitFetchMs      median {@code git fetch} of the same change by a second C git clone, for reference
+     * @param webhookMaxMs    the slowest push return to read with a webhook
      * @param pollingReadMs   median time from the start of the push to the revision read, polling every second
      * @param pollingMaxMs    the slowest of those
      * @param rollouts        status files in the status commit
      * @param statusMedianMs  median time to build and push that commit
      */
     public record Figures(int polls, double pollMedianMs, double lsRemoteMedianMs, int pushes, double pushMedianMs,
-                          double webhookReadMs, double webhookAfterPushMs, double webhookMaxMs, double pollingReadMs,
+                          double webhookReadMs, double webhookAfterPushMs, double webhookPollMs, double gitFetchMs,
+                          double webhookMaxMs,
+                          double pollingReadMs,
                           double pollingMaxMs, int rollouts, double statusMedianMs, int statusRounds, int specFiles) {
         public double pollToLsRemote() {
             return pollMedianMs / lsRemoteMedianMs;
@@ -104,6 +108,9 @@ public final class GitBenchmark {
             person.run(work, "commit", "--quiet", "-m", specFiles + " rollouts");
             person.run(work, "push", "--quiet", "origin", "main");
             log.printf("repository: %d spec files pushed%n", specFiles);
+            // a second C git client, fetching each pushed change too: what the same server costs a plain git fetch
+            Path observer = dir.resolve("observer");
+            person.run(dir, "clone", "--quiet", server.url("specs"), observer.toString());
 
             GitSource.Config config = new GitSource.Config(RemoteUrl.parse(server.url("specs")), "main", "deploy");
             try (GitSource source = GitSource.open(config, dir.resolve("cache"), GitCredentials.password(user, password), TIMEOUT)) {
@@ -129,8 +136,8 @@ public final class GitBenchmark {
                 }
                 log.printf("no-change poll: median %.1f ms, git ls-remote: median %.1f ms (%d each)%n", median(poll), median(ls), polls);
 
-                double[][] webhook = pushToRead(source, config, person, work, pushes, true, log);
-                double[][] polling = pushToRead(source, config, person, work, pushes, false, log);
+                double[][] webhook = pushToRead(source, config, person, work, observer, pushes, true, log);
+                double[][] polling = pushToRead(source, config, person, work, observer, pushes, false, log);
 
                 StatusWriter writer = new StatusWriter(source.mirror(), StatusWriter.Location.statusBranch());
                 double[] status = new double[statusRounds];
@@ -157,7 +164,7 @@ public final class GitBenchmark {
                 }
                 log.printf("status commit of %d changed rollouts: median %.0f ms (%d rounds)%n", rollouts, median(status), statusRounds);
                 return new Figures(polls, median(poll), median(ls), pushes, median(webhook[0]), median(webhook[1]),
-                        median(webhook[2]), max(webhook[1]), median(polling[1]), max(polling[1]), rollouts, median(status), statusRounds, specFiles);
+                        median(webhook[2]), median(webhook[3]), median(webhook[4]), max(webhook[2]), median(polling[1]), max(polling[1]), rollouts, median(status), statusRounds, specFiles);
             }
         } finally {
             deleteTree(dir);
@@ -168,9 +175,12 @@ public final class GitBenchmark {
      * Pushes {@code pushes} commits with the git CLI and times until the source has read each: rows are push durations,
      * push start to read, push return to read.
      */
-    private static double[][] pushToRead(GitSource source, GitSource.Config config, Cli person, Path work, int pushes,
-                                         boolean webhook, PrintWriter log) throws IOException {
+    private static double[][] pushToRead(GitSource source, GitSource.Config config, Cli person, Path work, Path observer,
+                                         int pushes, boolean webhook, PrintWriter log) throws IOException {
         Map<String, Long> readAt = new ConcurrentHashMap<>();
+        long[] triggered = new long[1];
+        double[] fromTrigger = new double[pushes];
+        double[] gitFetch = new double[pushes];
         double[] pushMs = new double[pushes];
         double[] fromStart = new double[pushes];
         double[] afterPush = new double[pushes];
@@ -184,7 +194,10 @@ public final class GitBenchmark {
                     }
                 });
              WebhookServer hooks = WebhookServer.start(WebhookConfig.loopback(0, secret), triggers)) {
-            triggers.register(config.url(), config.branch(), poller::trigger);
+            triggers.register(config.url(), config.branch(), () -> {
+                triggered[0] = System.nanoTime();
+                poller.trigger();
+            });
             poller.start();
             for (int i = 0; i < pushes; i++) {
                 Files.writeString(work.resolve("deploy/r0.yaml"), rollout("r0", (i % 90) + 1 + (webhook ? 0 : 1)));
@@ -226,11 +239,19 @@ public final class GitBenchmark {
                 pushMs[i] = ms(t1 - t0);
                 fromStart[i] = ms(read - t0);
                 afterPush[i] = ms(Math.max(0, read - t1));
+                fromTrigger[i] = webhook ? ms(Math.max(0, read - triggered[0])) : Double.NaN;
+                long f0 = System.nanoTime();
+                person.run(observer, "fetch", "--quiet", "origin", "main");
+                gitFetch[i] = ms(System.nanoTime() - f0);
             }
         }
         log.printf("push to read, %s: median %.0f ms from the start of git push (push itself %.0f ms, then %.0f ms), max %.0f ms%n",
                 webhook ? "webhook" : "polling every 1 s", median(fromStart), median(pushMs), median(afterPush), max(fromStart));
-        return new double[][] {pushMs, fromStart, afterPush};
+        if (webhook) {
+            log.printf("  of which webhook received to revision read (the poll it triggers): median %.0f ms;"
+                    + " C git fetching the same change: median %.0f ms%n", median(fromTrigger), median(gitFetch));
+        }
+        return new double[][] {pushMs, fromStart, afterPush, fromTrigger, gitFetch};
     }
 
     private static String rollout(String name, int weight) {
