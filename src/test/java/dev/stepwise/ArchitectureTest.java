@@ -15,7 +15,7 @@ class ArchitectureTest {
 
     private static final String[] PURE = {"dev.stepwise.spec..", "dev.stepwise.validate..", "dev.stepwise.policy..",
             "dev.stepwise.engine..", "dev.stepwise.plan..", "dev.stepwise.cel..", "dev.stepwise.simulate..",
-            "dev.stepwise.analysis.judge.."};
+            "dev.stepwise.analysis.judge..", "dev.stepwise.promotion.."};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

@@ -159,28 +159,24 @@ public final class GitSource implements AutoCloseable {
     private PollResult doPoll() {
         Snapshot before = current;
         ObjectId head;
+        boolean fetched;
         try {
-            Map<String, ObjectId> heads = mirror.remoteHeads(List.of(config.branch()));
-            head = heads.get(config.branch());
-            if (head == null) {
+            // listing and (when the branch moved to a commit the mirror lacks) fetching over one connection
+            Optional<Mirror.Listed> listed = mirror.listAndFetch(config.branch());
+            if (listed.isEmpty()) {
                 return failed(new org.eclipse.jgit.errors.NoRemoteRepositoryException(config.url().toUriish(),
                         "branch " + config.branch() + " does not exist"), "asking " + config.url() + " for " + config.branch());
             }
+            head = listed.get().head();
+            fetched = listed.get().fetched();
         } catch (Exception | LinkageError e) {
-            return failed(e, "asking " + config.url() + " for " + config.branch());
+            return failed(e, "asking " + config.url() + " for " + config.branch() + " and fetching what is new");
+        }
+        if (fetched) {
+            fetches.incrementAndGet();
         }
         if (before != null && before.revision().commitId().equals(head.name())) {
             return new PollResult.Unchanged(before);
-        }
-        boolean fetched = false;
-        try {
-            if (!mirror.has(head)) {
-                mirror.fetch(List.of(config.branch()));
-                fetches.incrementAndGet();
-                fetched = true;
-            }
-        } catch (Exception | LinkageError e) {
-            return failed(e, "fetching " + config.branch() + " from " + config.url());
         }
         try {
             Snapshot next = read(mirror.repository(), head);

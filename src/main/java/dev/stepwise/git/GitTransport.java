@@ -12,6 +12,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.SshTransport;
 import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportHttp;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
 
@@ -70,8 +71,14 @@ public final class GitTransport implements AutoCloseable {
     public Transport open(Repository local) throws NotSupportedException, TransportException {
         Transport transport = Transport.open(local, url.toUriish());
         transport.setTimeout((int) Math.max(1, timeout.toSeconds()));
-        credentials.http().ifPresent(h ->
-                transport.setCredentialsProvider(new UsernamePasswordCredentialsProvider(h.username(), h.password().revealChars())));
+        credentials.http().ifPresent(h -> {
+            transport.setCredentialsProvider(new UsernamePasswordCredentialsProvider(h.username(), h.password().revealChars()));
+            if (transport instanceof TransportHttp http) {
+                // sent with the first request rather than after a 401: every poll opens a new transport, and the
+                // challenge round trip would otherwise be paid on each (credentials go to that URL either way)
+                http.setPreemptiveBasicAuthentication(h.username(), h.password().reveal());
+            }
+        });
         if (transport instanceof SshTransport ssh && sshFactory != null) {
             ssh.setSshSessionFactory(sshFactory);
         }

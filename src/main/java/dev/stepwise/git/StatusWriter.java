@@ -3,18 +3,16 @@ package dev.stepwise.git;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
@@ -26,11 +24,9 @@ import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.ObjectInserter;
 import org.eclipse.jgit.lib.ObjectReader;
 import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,12 +97,14 @@ public final class StatusWriter {
     private final Retry retry;
     private final Clock clock;
     private final SplittableRandom random = new SplittableRandom();
+    private final BranchWriter branches;
 
     public StatusWriter(Mirror mirror, Location location, Identity identity, Retry retry, Clock clock) {
         this.mirror = Objects.requireNonNull(mirror, "mirror");
         this.location = Objects.requireNonNull(location, "location");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.retry = Objects.requireNonNull(retry, "retry");
+        this.branches = new BranchWriter(mirror, retry.maxAttempts(), retry.backoff());
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
@@ -124,68 +122,30 @@ public final class StatusWriter {
      */
     public synchronized StatusWriteResult write(StatusCommit request) {
         Redactor redactor = mirror.redactor();
-        int attempt = 0;
-        while (true) {
-            attempt++;
-            Optional<ObjectId> head;
-            try {
-                head = remoteHead();
-            } catch (IOException | RuntimeException e) {
-                return failed(e, "reading " + location.branch() + " of " + mirror.url() + " before writing status", attempt);
+        // the rollouts the last attempt changed: the plan runs once per attempt, the last one is what was pushed
+        AtomicReference<Set<RolloutKey>> changed = new AtomicReference<>(Set.of());
+        BranchWriter.Outcome outcome = branches.write(location.branch(), List.of(), "status", (heads, inserter) -> {
+            Repository repo = heads.repository();
+            Optional<ObjectId> head = heads.targetHead();
+            StatusFiles current = read(repo, head);
+            StatusChanges changes = request.update().apply(current);
+            Built built = buildTree(repo, inserter, head, changes, current, redactor);
+            changed.set(built.changed());
+            if (built.changed().isEmpty()) {
+                return Optional.empty();
             }
-            ObjectId commitId;
-            Set<RolloutKey> changed;
-            try (ObjectInserter inserter = mirror.repository().newObjectInserter()) {
-                Repository repo = mirror.repository();
-                StatusFiles current = read(repo, head);
-                StatusChanges changes = request.update().apply(current);
-                Built built = buildTree(repo, inserter, head, changes, current, redactor);
-                if (built.changed().isEmpty()) {
-                    return new StatusWriteResult.NothingToCommit(head.map(ObjectId::name));
-                }
-                commitId = commit(inserter, built.tree(), head, redactor.redact(request.message()));
-                inserter.flush();
-                changed = built.changed();
-            } catch (IOException e) {
-                return failed(e, "building the status commit in " + mirror.directory(), attempt);
-            }
-
-            String remoteRef = Refs.branch(location.branch());
-            Mirror.PushOutcome outcome;
-            try {
-                // compare-and-swap: the server updates the branch only if it is still at the head we built on
-                RemoteRefUpdate update = new RemoteRefUpdate(mirror.repository(), null, commitId, remoteRef, false, null,
-                        head.orElse(ObjectId.zeroId()));
-                outcome = mirror.push(update);
-            } catch (IOException | RuntimeException e) {
-                return failed(e, "pushing status to " + location.branch() + " of " + mirror.url(), attempt);
-            }
-            RemoteRefUpdate.Status status = outcome.update().getStatus();
-            if (status == RemoteRefUpdate.Status.OK || status == RemoteRefUpdate.Status.UP_TO_DATE) {
-                remember(commitId);
-                LOG.info("status {} pushed to {} {} ({} rollout{}, attempt {})", commitId.abbreviate(12).name(),
-                        mirror.url(), location.branch(), changed.size(), changed.size() == 1 ? "" : "s", attempt);
-                return new StatusWriteResult.Committed(commitId.name(), attempt, changed);
-            }
-            String why = redactor.redact(status + (outcome.update().getMessage() == null ? "" : " " + outcome.update().getMessage()));
-            if (!isRace(outcome.update()) || attempt >= retry.maxAttempts()) {
-                GitError.Kind kind = GitError.Kind.REJECTED;
-                String message = "pushing status to " + location.branch() + " of " + mirror.url() + " was refused"
-                        + (isRace(outcome.update()) ? " " + attempt + " times in a row, as others kept pushing first" : "")
-                        + ": " + why + (outcome.serverMessages().isBlank() ? "" : " (" + outcome.serverMessages().strip() + ")");
-                Duration after = Backoff.POLL_UNREACHABLE.delay(1, random);
-                return new StatusWriteResult.Failed(new GitError(kind, message, after, attempt), attempt);
-            }
-            Duration wait = retry.backoff().delay(attempt, random);
-            LOG.debug("status push to {} lost a race ({}); computing again on the new head in {} ms", location.branch(), why, wait.toMillis());
-            try {
-                TimeUnit.MILLISECONDS.sleep(wait.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new StatusWriteResult.Failed(new GitError(GitError.Kind.LOCAL, "interrupted while writing status",
-                        Duration.ZERO, attempt), attempt);
-            }
+            return Optional.of(commit(inserter, built.tree(), head, redactor.redact(request.message())));
+        });
+        if (outcome instanceof BranchWriter.Outcome.Pushed p) {
+            LOG.info("status {} pushed to {} {} ({} rollout{}, attempt {})", p.commit().abbreviate(12).name(),
+                    mirror.url(), location.branch(), changed.get().size(), changed.get().size() == 1 ? "" : "s", p.attempts());
+            return new StatusWriteResult.Committed(p.commit().name(), p.attempts(), changed.get());
         }
+        if (outcome instanceof BranchWriter.Outcome.Unchanged u) {
+            return new StatusWriteResult.NothingToCommit(u.head().map(ObjectId::name));
+        }
+        BranchWriter.Outcome.Failed f = (BranchWriter.Outcome.Failed) outcome;
+        return new StatusWriteResult.Failed(f.error(), f.attempts());
     }
 
     /**
@@ -214,32 +174,7 @@ public final class StatusWriter {
 
     /** Where the remote branch is, fetched into the mirror when the mirror does not have that commit yet. */
     private Optional<ObjectId> remoteHead() throws IOException {
-        ObjectId head = mirror.remoteHeads(List.of(location.branch())).get(location.branch());
-        if (head == null) {
-            return Optional.empty();
-        }
-        if (!mirror.has(head)) {
-            mirror.fetch(List.of(location.branch()));
-        }
-        return Optional.of(head);
-    }
-
-    /** Pushes that lost a race to someone else's push; anything else (a hook, a protected branch) will not pass by retrying. */
-    private static boolean isRace(RemoteRefUpdate update) {
-        RemoteRefUpdate.Status s = update.getStatus();
-        if (s == RemoteRefUpdate.Status.REJECTED_NONFASTFORWARD || s == RemoteRefUpdate.Status.REJECTED_REMOTE_CHANGED) {
-            return true;
-        }
-        if (s == RemoteRefUpdate.Status.REJECTED_OTHER_REASON) {
-            String m = update.getMessage() == null ? "" : update.getMessage().toLowerCase(Locale.ROOT);
-            return m.contains("lock") || m.contains("failed to update ref") || m.contains("stale info")
-                    || m.contains("fetch first") || m.contains("non-fast-forward") || m.contains("expected");
-        }
-        return false;
-    }
-
-    private StatusWriteResult failed(Throwable e, String doing, int attempt) {
-        return new StatusWriteResult.Failed(GitErrors.classify(e, doing, mirror.redactor(), attempt, random), attempt);
+        return Optional.ofNullable(branches.remoteHeads(List.of(location.branch())).get(location.branch()));
     }
 
     /** The status files at {@code head}: {@code <folder>/<namespace>/<name>.yaml}; anything else there is left alone. */
@@ -350,16 +285,4 @@ public final class StatusWriter {
         return inserter.insert(cb);
     }
 
-    /** Moves the mirror's branch to what was pushed, so the next read needs no fetch. */
-    private void remember(ObjectId commitId) {
-        try {
-            RefUpdate ru = mirror.repository().updateRef(Refs.branch(location.branch()));
-            ru.setNewObjectId(commitId);
-            ru.setRefLogMessage("stepwise: status pushed", false);
-            ru.forceUpdate();
-        } catch (IOException e) {
-            // only a cache: the next write or poll fetches it
-            LOG.debug("could not move the mirror's {}: {}", location.branch(), e.getClass().getSimpleName());
-        }
-    }
 }

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Who may approve promotions of the documents {@code match} selects: one entry of a Policy's
- * {@code spec.approvers}. Read and checked now, enforced by promotion once that exists.
+ * {@code spec.approvers}. Enforced on gate decisions by {@code dev.stepwise.promotion.GateJudge}.
  *
  * @param emails               the people (commit author e-mail addresses) allowed to approve
  * @param requireSignedCommits whether an approval only counts from a signed commit

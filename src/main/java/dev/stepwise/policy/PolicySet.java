@@ -147,7 +147,7 @@ public final class PolicySet {
         return approvers;
     }
 
-    /** The approver rules whose match selects {@code target}, in file order; for promotions, later. */
+    /** The approver rules whose match selects {@code target}, in file order: who may decide its promotions. */
     public List<ApproverRule> approversFor(SpecDocument target) {
         return approvers.stream().filter(a -> a.match().matches(target)).toList();
     }

@@ -1,25 +1,23 @@
 package dev.stepwise.testing;
 
+import dev.stepwise.bench.LighttpdGitHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
- * C git's smart HTTP server ({@code git http-backend}) as a CGI program behind lighttpd, with HTTP basic auth from an
- * htpasswd file. lighttpd sets REMOTE_USER for an authenticated request, and http-backend allows receive-pack
- * (pushes) exactly when REMOTE_USER is set, so every request, read or write, needs the password.
+ * C git's smart HTTP server ({@code git http-backend}) behind lighttpd with basic auth, as the tests use it: the
+ * configuration and launch are {@link LighttpdGitHttp}'s (shared with the Git benchmark); this adds the harness's
+ * repositories, restarts, clients and the access log. Every request, read or write, needs the password.
  */
 public final class LighttpdGitServer extends GitTestServer {
-
-    private static final String BACKEND = "/usr/lib/git-core/git-http-backend";
 
     private final String username;
     private final String password;
     private final Path accessLog;
+    private final LighttpdGitHttp http;
 
     private LighttpdGitServer(Path workDir, String username, String password) {
         super(workDir);
@@ -27,10 +25,8 @@ public final class LighttpdGitServer extends GitTestServer {
         this.password = password;
         this.accessLog = workDir.resolve("access.log");
         try {
-            Files.createDirectories(workDir.resolve("htdocs"));
-            Processes.run(List.of("htpasswd", "-B", "-b", "-c", workDir.resolve("htpasswd").toString(), username, password),
-                    workDir, Map.of(), Duration.ofSeconds(30)).orThrow();
-            Files.writeString(workDir.resolve("lighttpd.conf"), config());
+            // the launcher the Git benchmark uses too: one lighttpd configuration for both
+            this.http = LighttpdGitHttp.configure(workDir, port, username, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,8 +63,11 @@ public final class LighttpdGitServer extends GitTestServer {
 
     @Override
     protected Process launch() {
-        return Processes.start(List.of("/usr/sbin/lighttpd", "-D", "-f", workDir.resolve("lighttpd.conf").toString()),
-                workDir, Map.of(), workDir.resolve("lighttpd.out"));
+        try {
+            return http.launch();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A client whose credential store holds this server's user and password, as a person's would. */
@@ -83,33 +82,5 @@ public final class LighttpdGitServer extends GitTestServer {
         }
         git.configGlobal("credential.helper", "store");
         return git;
-    }
-
-    private String config() {
-        // mod_auth must come before mod_cgi so the CGI sees REMOTE_USER; the alias maps /git/<repo>/... onto the
-        // backend with the rest as PATH_INFO, which http-backend resolves under GIT_PROJECT_ROOT.
-        return """
-                server.modules = ( "mod_auth", "mod_authn_file", "mod_alias", "mod_setenv", "mod_cgi", "mod_accesslog" )
-                server.document-root = "%1$s/htdocs"
-                server.bind = "127.0.0.1"
-                server.port = %2$d
-                server.errorlog = "%1$s/error.log"
-                accesslog.filename = "%1$s/access.log"
-                server.max-request-size = 0
-                alias.url = ( "/git" => "%3$s" )
-                $HTTP["url"] =~ "^/git/" {
-                  cgi.assign = ( "" => "" )
-                  setenv.set-environment = (
-                    "GIT_PROJECT_ROOT" => "%1$s/repos",
-                    "GIT_HTTP_EXPORT_ALL" => "1",
-                    "GIT_CONFIG_NOSYSTEM" => "1",
-                    "HOME" => "%1$s",
-                    "PATH" => "/usr/bin:/bin"
-                  )
-                  auth.backend = "htpasswd"
-                  auth.backend.htpasswd.userfile = "%1$s/htpasswd"
-                  auth.require = ( "" => ( "method" => "basic", "realm" => "git", "require" => "valid-user" ) )
-                }
-                """.formatted(workDir.toAbsolutePath(), port, BACKEND);
     }
 }
