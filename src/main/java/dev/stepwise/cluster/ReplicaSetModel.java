@@ -67,7 +67,7 @@ public final class ReplicaSetModel {
                 .withName(name(spec, version))
                 .withNamespace(spec.namespace())
                 .withLabels(labels)
-                .withAnnotations(annotations(version, replicas, ctx))
+                .withAnnotations(withoutNulls(annotations(version, replicas, ctx)))
                 .endMetadata()
                 .withNewSpec()
                 .withReplicas(replicas)
@@ -87,6 +87,16 @@ public final class ReplicaSetModel {
         a.put(StepwiseLabels.APPLIED_REPLICAS, Integer.toString(replicas));
         a.put(StepwiseLabels.SCALE_DOWN_AT, scaleDownAt(version, ctx).orElse(null));
         return a;
+    }
+
+    private static Map<String, String> withoutNulls(Map<String, String> m) {
+        Map<String, String> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     static Optional<String> scaleDownAt(String version, ApplyContext ctx) {

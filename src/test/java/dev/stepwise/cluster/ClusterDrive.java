@@ -1,0 +1,104 @@
+package dev.stepwise.cluster;
+
+import dev.stepwise.cluster.embedded.EmbeddedCluster;
+import dev.stepwise.engine.Decision;
+import dev.stepwise.engine.Fixtures;
+import dev.stepwise.engine.GateDecision;
+import dev.stepwise.engine.Phase;
+import dev.stepwise.engine.RolloutEngine;
+import dev.stepwise.engine.RolloutStatus;
+import dev.stepwise.spec.model.AnalysisTemplateSpec;
+import dev.stepwise.spec.model.RolloutSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Drives a rollout through the real engine against the embedded API server with virtual time: observe, decide,
+ * apply, let the simulated pods come up, repeat. Every apply's result is kept for assertions.
+ */
+final class ClusterDrive implements AutoCloseable {
+    static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+
+    final RequestLog log = new RequestLog();
+    final EmbeddedCluster cluster;
+    ClusterTarget target;
+    final RolloutEngine engine = new RolloutEngine();
+    RolloutSpec spec;
+    Map<String, AnalysisTemplateSpec> templates = Map.of();
+    RolloutStatus status = RolloutStatus.initial();
+    Instant now = T0;
+    final List<Decision> decisions = new ArrayList<>();
+    final List<ApplyResult> applies = new ArrayList<>();
+    final List<GateDecision> gates = new ArrayList<>();
+    /** Called after each apply (assert objects at each step). */
+    Consumer<ClusterDrive> afterEach = d -> { };
+    String revision = "rev-1";
+
+    ClusterDrive() {
+        cluster = EmbeddedCluster.start(Duration.ZERO, java.time.Clock.systemUTC(), b -> b.addOrReplaceInterceptor("log", log));
+        target = new ClusterTarget(cluster.client());
+    }
+
+    KubernetesClient client() {
+        return cluster.client();
+    }
+
+    ClusterDrive spec(String yaml) {
+        var model = Fixtures.model(yaml);
+        spec = model.rollouts().get(0);
+        templates = RolloutEngine.templatesFor(model, spec);
+        return this;
+    }
+
+    Decision decide() {
+        cluster.simulator().settle();
+        ClusterObservation obs = target.observe(spec, now);
+        Decision d = engine.decide(spec, templates, status, obs.toObservations(List.of(), List.copyOf(gates), revision), now);
+        gates.clear();
+        ApplyResult r = target.apply(spec, d.desired(), new ApplyContext(revision, "commit-" + revision, d.scaleDowns(), now));
+        decisions.add(d);
+        applies.add(r);
+        status = d.status();
+        afterEach.accept(this);
+        return d;
+    }
+
+    Decision last() {
+        return decisions.get(decisions.size() - 1);
+    }
+
+    ApplyResult lastApply() {
+        return applies.get(applies.size() - 1);
+    }
+
+    /** One decision, then the clock moves to the requeue time (or 10 s on). */
+    Decision tick() {
+        Decision d = decide();
+        Instant next = d.requeueAt().filter(t -> t.isAfter(now)).orElse(now.plusSeconds(10));
+        now = next;
+        return d;
+    }
+
+    /** Ticks until the rollout is Healthy, Degraded or Paused (indefinitely), at most {@code max} decisions. */
+    Decision runUntil(int max, Phase... phases) {
+        for (int i = 0; i < max; i++) {
+            Decision d = tick();
+            for (Phase p : phases) {
+                if (d.status().phase() == p) {
+                    return d;
+                }
+            }
+        }
+        throw new AssertionError("not in " + List.of(phases) + " after " + max + " decisions: " + status.phase() + " " + status.message());
+    }
+
+    @Override
+    public void close() {
+        cluster.close();
+    }
+}
