@@ -56,12 +56,17 @@ final class ClusterDrive implements AutoCloseable {
     }
 
     Decision decide() {
+        long t0 = System.nanoTime();
         cluster.simulator().settle();
+        long t1 = System.nanoTime();
         ClusterObservation obs = target.observe(spec, now);
         Decision d = engine.decide(spec, templates, status, obs.toObservations(List.of(), List.copyOf(gates), revision), now);
         gates.clear();
         ApplyResult r = target.apply(spec, d.desired(), new ApplyContext(revision, "commit-" + revision, d.scaleDowns(), now));
         decisions.add(d);
+        if (Boolean.getBoolean("stepwise.timing")) {
+            System.out.printf("settle %d ms, observe+decide+apply %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        }
         applies.add(r);
         status = d.status();
         afterEach.accept(this);

@@ -9,6 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import dev.stepwise.engine.GateAction;
+import dev.stepwise.engine.GateDecision;
 
 class IstioCanaryIT {
     static final String NS = "shop";
@@ -63,7 +67,8 @@ class IstioCanaryIT {
             if ("primary".equals(route.get("name"))) {
                 for (Object d : Objects.list(route.get("route"))) {
                     Map<String, Object> dest = (Map<String, Object>) d;
-                    if (((Map<String, Object>) dest.get("destination")).get("host").equals("api-canary")) {
+                    Map<String, Object> target = (Map<String, Object>) dest.get("destination");
+                    if (target.get("host").equals("api-canary") || "canary".equals(target.get("subset"))) {
                         return ((Number) dest.get("weight")).intValue();
                     }
                 }
@@ -97,5 +102,60 @@ class IstioCanaryIT {
         assertThat(rs.getSpec().getTemplate().getMetadata().getLabels()).containsEntry(StepwiseLabels.HASH, v2);
         assertThat(rs.getMetadata().getAnnotations()).containsEntry(StepwiseLabels.SPEC_REVISION, "rev-1")
                 .containsEntry(StepwiseLabels.SOURCE_COMMIT, "commit-rev-1");
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, String> subsets() {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Object o : Objects.list(Objects.spec(drive.client(), Objects.DR, NS, "api-dr").get("subsets"))) {
+            Map<String, Object> s = (Map<String, Object>) o;
+            out.put((String) s.get("name"), String.valueOf(((Map<String, Object>) s.get("labels")).get(StepwiseLabels.HASH)));
+        }
+        return out;
+    }
+
+    /** Aborts after {@code steps} decisions of the new version: traffic back first, then scaling; stable never shrinks. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4})
+    void abortAtEachStepMovesTrafficFirstThenScales(int steps) {
+        Objects.generic(drive.client(), Objects.DR, NS, "api-dr", Map.of("host", "api", "subsets", List.of(
+                Map.of("name", "stable", "labels", Map.of("app", "api")), Map.of("name", "canary", "labels", Map.of("app", "api")))));
+        drive.client().genericKubernetesResources(Objects.VS).inNamespace(NS).withName("api-vs").delete();
+        org.awaitility.Awaitility.await().until(() -> drive.client().genericKubernetesResources(Objects.VS).inNamespace(NS).withName("api-vs").get() == null);
+        Objects.generic(drive.client(), Objects.VS, NS, "api-vs", Map.of("hosts", List.of("api"), "http", List.of(Map.of("name", "primary",
+                "route", List.of(Map.of("destination", Map.of("host", "api", "subset", "stable"), "weight", 100),
+                        Map.of("destination", Map.of("host", "api", "subset", "canary"), "weight", 0))))));
+        drive.spec(rollout("app:1", true)).runUntil(20, Phase.HEALTHY);
+        String v1 = drive.spec.podTemplateHash();
+        drive.spec(rollout("app:2", true));
+        String v2 = drive.spec.podTemplateHash();
+        for (int i = 0; i < steps; i++) {
+            drive.tick();
+        }
+        assertThat(subsets()).containsEntry("stable", v1).containsEntry("canary", v2);
+        int stableBefore = Objects.replicaSets(drive.client(), NS).get("api-" + v1);
+        List<Integer> stableCounts = new ArrayList<>();
+        drive.afterEach = d -> stableCounts.add(Objects.replicaSets(drive.client(), NS).get("api-" + v1));
+        int weightBefore = vsCanaryWeight();
+        drive.gates.add(GateDecision.of("abort-1", GateAction.ABORT, "alice", drive.now));
+        drive.tick();
+        List<String> ops = drive.lastApply().operations();
+        assertThat(vsCanaryWeight()).isZero();
+        assertThat(drive.lastApply().trafficVerified()).isTrue();
+        // the weight change is the first thing sent; any scaling comes after it
+        int weightAt = ops.indexOf("istio weight 0");
+        assertThat(weightAt).isGreaterThanOrEqualTo(0);
+        assertThat(ops.subList(0, weightAt)).noneMatch(o -> o.startsWith("scale") || o.startsWith("create"));
+        if (weightBefore > 0) {
+            assertThat(ops.get(0)).startsWith("istio subsets"); // the subset switch comes before any weight change
+        }
+        drive.runUntil(20, Phase.DEGRADED, Phase.HEALTHY);
+        for (int i = 0; i < 10; i++) {
+            drive.tick(); // past abortScaleDownDelaySeconds
+        }
+        assertThat(stableCounts).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(stableBefore));
+        assertThat(Objects.replicaSets(drive.client(), NS).get("api-" + v2)).isZero();
+        assertThat(Objects.selectedHash(drive.client(), NS, "api-stable")).isEqualTo(v1);
+        assertThat(subsets()).containsEntry("stable", v1);
     }
 }
