@@ -57,9 +57,10 @@ public final class NginxTrafficRouter implements TrafficRouter {
     @Override
     public void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes) {
         Map<String, String> a = new LinkedHashMap<>();
-        a.put(prefix + "/canary-by-header", null);
-        a.put(prefix + "/canary-by-header-value", null);
-        a.put(prefix + "/canary-by-header-pattern", null);
+        // without a header route the canary Ingress goes back to what the spec's additionalIngressAnnotations say
+        for (String key : List.of("canary-by-header", "canary-by-header-value", "canary-by-header-pattern")) {
+            a.put(prefix + "/" + key, spec.additionalIngressAnnotations().get(key));
+        }
         // NGINX has room for one header per canary Ingress: the first match of the first route
         if (!routes.isEmpty() && !routes.get(0).matches().isEmpty()) {
             HeaderMatch m = routes.get(0).matches().get(0);
@@ -92,10 +93,20 @@ public final class NginxTrafficRouter implements TrafficRouter {
             if (diff.isEmpty()) {
                 continue;
             }
-            Map<String, Object> patch = Map.of("metadata", Map.of("annotations", diff));
-            String json = ctx.client().getKubernetesSerialization().asJson(patch);
-            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace())
-                    .withName(canaryIngressName(stable, ctx.rollout())).patch(PatchContext.of(PatchType.JSON_MERGE), json);
+            // JSON patch, not merge patch: removing an annotation with a merge-patch null is not honoured by every
+            // server (fabric8's test server keeps the null), while a JSON patch "remove" is exact
+            List<Map<String, Object>> ops = new java.util.ArrayList<>();
+            diff.forEach((k, v) -> {
+                String path = "/metadata/annotations/" + k.replace("~", "~0").replace("/", "~1");
+                if (v == null) {
+                    ops.add(Map.of("op", "remove", "path", path));
+                } else {
+                    ops.add(Map.of("op", "add", "path", path, "value", v));
+                }
+            });
+            String json = ctx.client().getKubernetesSerialization().asJson(ops);
+            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).resource(canary)
+                    .patch(PatchContext.of(PatchType.JSON), json);
         }
     }
 
