@@ -60,10 +60,16 @@ final class ClusterDrive implements AutoCloseable {
         cluster.simulator().settle();
         long t1 = System.nanoTime();
         ClusterObservation obs = target.observe(spec, now);
+        lastSeen = available(obs);
         Decision d = engine.decide(spec, templates, status, obs.toObservations(List.of(), List.copyOf(gates), revision), now);
         gates.clear();
         ApplyResult r = target.apply(spec, d.desired(), new ApplyContext(revision, "commit-" + revision, d.scaleDowns(), now));
         decisions.add(d);
+        if (Boolean.getBoolean("stepwise.trace")) {
+            System.out.println("TRACE " + now + " " + d.status().phase() + " step " + d.status().stepIndex() + " " + d.desired().replicas()
+                    + " svc " + d.desired().services() + " obs " + obs.workloads().values().stream().map(w -> w.version() + "=" + w.available()).toList()
+                    + " ops " + r.operations() + " findings " + r.findings());
+        }
         if (Boolean.getBoolean("stepwise.timing")) {
             System.out.printf("settle %d ms, observe+decide+apply %d ms%n", (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
         }
@@ -84,10 +90,30 @@ final class ClusterDrive implements AutoCloseable {
     /** One decision, then the clock moves to the requeue time (or 10 s on). */
     Decision tick() {
         Decision d = decide();
-        Instant next = d.requeueAt().filter(t -> t.isAfter(now)).orElse(now.plusSeconds(10));
+        // a reconciler wakes on the requeue time or on a change in the cluster (pods ready), whichever comes first:
+        // 10 s of virtual time stands for "the pods changed"
+        Instant soon = now.plusSeconds(10);
+        Instant next = d.requeueAt().filter(t -> t.isAfter(now) && t.isBefore(soon)).orElse(soon);
+        if (d.requeueAt().isPresent() && d.requeueAt().get().isAfter(soon) && podsSettled()) {
+            next = d.requeueAt().get();
+        }
         now = next;
         return d;
     }
+
+    /** True when the cluster reports what the last decision saw: nothing new to react to before the requeue time. */
+    private boolean podsSettled() {
+        cluster.simulator().settle();
+        return available(target.observe(spec, now)).equals(lastSeen);
+    }
+
+    private static Map<String, Integer> available(ClusterObservation o) {
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        o.workloads().forEach((v, w) -> out.put(v, w.available() * 1000 + w.desired()));
+        return out;
+    }
+
+    private Map<String, Integer> lastSeen = Map.of();
 
     /** Ticks until the rollout is Healthy, Degraded or Paused (indefinitely), at most {@code max} decisions. */
     Decision runUntil(int max, Phase... phases) {
