@@ -26,10 +26,14 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final WorkloadSimulator simulator;
     private final KubernetesClient client;
 
+    // the mock server logs every request at INFO through java.util.logging: too loud for a demo or a benchmark.
+    // Held in a field: java.util.logging forgets the level of a logger nobody references.
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
     static {
-        // the mock server logs every request at INFO through java.util.logging: too loud for a demo or a test run
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver").setLevel(java.util.logging.Level.WARNING);
-        java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer").setLevel(java.util.logging.Level.WARNING);
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
     }
 
     private EmbeddedCluster(Duration readyAfter, Clock clock, Consumer<HttpClient.Builder> clientCustomizer) {
