@@ -213,9 +213,7 @@ public final class ClusterTarget {
             }
         }
         for (TrafficRouter r : routers) {
-            r.setHeaderRoutes(route, desired.headerRoutes());
-            r.setMirrorRoutes(route, desired.mirrorRoutes());
-            r.setWeight(route, desired.canaryWeight());
+            r.route(route, desired.canaryWeight(), desired.headerRoutes(), desired.mirrorRoutes());
             ops.add(r.name() + " weight " + desired.canaryWeight());
         }
     }

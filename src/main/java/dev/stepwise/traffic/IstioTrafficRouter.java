@@ -56,22 +56,38 @@ public final class IstioTrafficRouter implements TrafficRouter {
 
     @Override
     public void setWeight(RouteContext ctx, int canaryWeight) {
-        int stableWeight = ctx.maxWeight() - canaryWeight;
+        for (IstioRouter.VirtualService vs : spec.virtualServices()) {
+            GenericRouteWriter.edit(ctx, GenericObjects.VIRTUAL_SERVICE, vs.name(), r -> weights(ctx, r, vs, canaryWeight));
+        }
+    }
+
+    /** One read and at most one write per VirtualService for routes and weight together. */
+    @Override
+    public void route(RouteContext ctx, int canaryWeight, List<HeaderRoute> headers, List<MirrorRoute> mirrors) {
+        List<Map<String, Object>> headerRoutes = headerRoutes(ctx, headers);
+        List<Map<String, Object>> mirrorRoutes = mirrorRoutes(ctx, mirrors);
         for (IstioRouter.VirtualService vs : spec.virtualServices()) {
             GenericRouteWriter.edit(ctx, GenericObjects.VIRTUAL_SERVICE, vs.name(), r -> {
-                for (Map<String, Object> route : weightedRoutes(r, vs)) {
-                    for (Object d : list(route.get("route"))) {
-                        Map<String, Object> dest = map(d);
-                        if (isCanary(ctx, map(dest.get("destination")))) {
-                            dest.put("weight", percent(ctx, canaryWeight));
-                        } else if (isStable(ctx, map(dest.get("destination")))) {
-                            dest.put("weight", percent(ctx, stableWeight));
-                        }
-                    }
-                }
-                GenericRouteWriter.markWeight(r, ctx.rollout(), canaryWeight);
+                managed(r, headerRoutes, "header");
+                managed(r, mirrorRoutes, "mirror");
+                weights(ctx, r, vs, canaryWeight);
             });
         }
+    }
+
+    private void weights(RouteContext ctx, GenericKubernetesResource r, IstioRouter.VirtualService vs, int canaryWeight) {
+        int stableWeight = ctx.maxWeight() - canaryWeight;
+        for (Map<String, Object> route : weightedRoutes(r, vs)) {
+            for (Object d : list(route.get("route"))) {
+                Map<String, Object> dest = map(d);
+                if (isCanary(ctx, map(dest.get("destination")))) {
+                    dest.put("weight", percent(ctx, canaryWeight));
+                } else if (isStable(ctx, map(dest.get("destination")))) {
+                    dest.put("weight", percent(ctx, stableWeight));
+                }
+            }
+        }
+        GenericRouteWriter.markWeight(r, ctx.rollout(), canaryWeight);
     }
 
     // Istio weights are percentages; a rollout with maxTrafficWeight other than 100 is scaled to them.
@@ -129,6 +145,10 @@ public final class IstioTrafficRouter implements TrafficRouter {
 
     @Override
     public void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes) {
+        replaceManaged(ctx, headerRoutes(ctx, routes), "header");
+    }
+
+    private List<Map<String, Object>> headerRoutes(RouteContext ctx, List<HeaderRoute> routes) {
         List<Map<String, Object>> wanted = new ArrayList<>();
         for (HeaderRoute h : routes) {
             Map<String, Object> headers = new LinkedHashMap<>();
@@ -141,11 +161,15 @@ public final class IstioTrafficRouter implements TrafficRouter {
             route.put("route", List.of(Map.of("destination", destination(ctx, true))));
             wanted.add(route);
         }
-        replaceManaged(ctx, wanted, "header");
+        return wanted;
     }
 
     @Override
     public void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes) {
+        replaceManaged(ctx, mirrorRoutes(ctx, routes), "mirror");
+    }
+
+    private List<Map<String, Object>> mirrorRoutes(RouteContext ctx, List<MirrorRoute> routes) {
         List<Map<String, Object>> wanted = new ArrayList<>();
         for (MirrorRoute m : routes) {
             Map<String, Object> route = new LinkedHashMap<>();
@@ -170,7 +194,7 @@ public final class IstioTrafficRouter implements TrafficRouter {
             route.put("mirrorPercentage", Map.of("value", m.percentage()));
             wanted.add(route);
         }
-        replaceManaged(ctx, wanted, "mirror");
+        return wanted;
     }
 
     private static Map<String, Object> stringMatch(StringMatch s) {
@@ -180,7 +204,13 @@ public final class IstioTrafficRouter implements TrafficRouter {
     /** Replaces the managed routes of one sort (header or mirror), keeping the other sort and the user's routes. */
     private void replaceManaged(RouteContext ctx, List<Map<String, Object>> wanted, String sort) {
         for (IstioRouter.VirtualService vs : spec.virtualServices()) {
-            GenericRouteWriter.edit(ctx, GenericObjects.VIRTUAL_SERVICE, vs.name(), r -> {
+            GenericRouteWriter.edit(ctx, GenericObjects.VIRTUAL_SERVICE, vs.name(), r -> managed(r, wanted, sort));
+        }
+    }
+
+    private void managed(GenericKubernetesResource r, List<Map<String, Object>> wanted, String sort) {
+        {
+            {
                 List<Object> http = list(GenericObjects.spec(r).get("http"));
                 List<Object> kept = new ArrayList<>();
                 List<Object> otherManaged = new ArrayList<>();
@@ -196,7 +226,7 @@ public final class IstioTrafficRouter implements TrafficRouter {
                 next.addAll(sort.equals("header") ? otherManaged : wanted);
                 next.addAll(kept);
                 GenericObjects.spec(r).put("http", next);
-            });
+            }
         }
     }
 

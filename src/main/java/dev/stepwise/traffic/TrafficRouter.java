@@ -24,6 +24,16 @@ public interface TrafficRouter {
     /** Makes the managed mirror routes exactly {@code routes} (empty: none). */
     void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes);
 
+    /**
+     * Header routes, mirror routes and weight together. Routers whose three live in one object override it to read
+     * and write that object once.
+     */
+    default void route(RouteContext ctx, int canaryWeight, List<HeaderRoute> headers, List<MirrorRoute> mirrors) {
+        setHeaderRoutes(ctx, headers);
+        setMirrorRoutes(ctx, mirrors);
+        setWeight(ctx, canaryWeight);
+    }
+
     /** The canary weight the router's objects hold now, read from the cluster; empty when it cannot tell. */
     Optional<Integer> currentWeight(RouteContext ctx);
 
