@@ -53,6 +53,16 @@ public final class ClusterTarget {
     /** Last verified canary weight per rollout: tells reducing from increasing without reading first. */
     private final Map<String, Integer> lastWeight = new ConcurrentHashMap<>();
     private final Map<String, Instant> notReadySince = new ConcurrentHashMap<>();
+    /** Routing last written and verified per rollout: an apply that would write the same only verifies. */
+    private final Map<String, Routing> lastRouting = new ConcurrentHashMap<>();
+    /** Workloads listed by the last observe, used once by the apply that follows it (one list request less). */
+    private final Map<String, Map<String, Workload>> observed = new ConcurrentHashMap<>();
+
+    private record Routing(int weight, String stable, String canary, Object headers, Object mirrors) {
+        static Routing of(DesiredState d) {
+            return new Routing(d.canaryWeight(), d.stableVersion(), d.canaryVersion(), d.headerRoutes(), d.mirrorRoutes());
+        }
+    }
 
     public ClusterTarget(KubernetesClient client) {
         this.client = client;
@@ -76,7 +86,9 @@ public final class ClusterTarget {
     public ClusterObservation observe(RolloutSpec spec, Instant now) {
         Map<String, WorkloadReadiness> out = new LinkedHashMap<>();
         List<ClusterFinding> findings = new ArrayList<>();
-        for (Workload w : workloads(spec).values()) {
+        Map<String, Workload> listed = workloads(spec);
+        observed.put(spec.qualifiedName(), listed);
+        for (Workload w : listed.values()) {
             int avail = Math.min(w.available, w.specReplicas);
             out.put(w.version, new WorkloadReadiness(w.version, w.specReplicas, Math.min(w.ready, w.specReplicas), avail, now));
             String key = spec.qualifiedName() + "/" + w.version;
@@ -127,16 +139,20 @@ public final class ClusterTarget {
             findings.add(new ClusterFinding("UnsupportedRouter", "Rollout/" + spec.qualifiedName(),
                     "traffic router '" + type + "' is not driven by Stepwise; traffic follows pods"));
         }
-        Map<String, Workload> current = workloads(spec);
+        Map<String, Workload> cached = observed.remove(spec.qualifiedName());
+        Map<String, Workload> current = cached != null ? cached : workloads(spec);
         RouteContext route = routeContext(spec, desired);
         List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
         boolean hasRouter = spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false);
 
         Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> readWeight(routers, route)) : null;
         boolean reducing = hasRouter && (before == null || desired.canaryWeight() < before);
+        // nothing to route when the same routing was written and verified last time; the read-back below still
+        // verifies it (and catches a hand edit, which the next apply corrects)
+        boolean unchanged = hasRouter && Routing.of(desired).equals(lastRouting.get(spec.qualifiedName()));
 
         // 1. traffic-reducing changes
-        if (reducing) {
+        if (reducing && !unchanged) {
             traffic(routers, route, desired, ops);
         }
         // 2. scale-ups
@@ -148,7 +164,7 @@ public final class ClusterTarget {
         }
         // 3. services and traffic-increasing changes
         Set<String> selected = services(spec, desired, current, ops, findings);
-        if (hasRouter && !reducing) {
+        if (hasRouter && !reducing && !unchanged) {
             traffic(routers, route, desired, ops);
         }
         // 4. scale-downs (versions not listed go to zero), annotations only where nothing else changes
@@ -174,12 +190,22 @@ public final class ClusterTarget {
         if (hasRouter) {
             Integer w = readWeight(routers, route);
             ops.add("verify weight " + w);
+            if (unchanged && (w == null || w != desired.canaryWeight())) {
+                // Stepwise wrote and verified this routing before: someone else changed it since. Report, correct.
+                findings.add(new ClusterFinding("Drift", "Rollout/" + spec.qualifiedName(),
+                        "traffic router holds canary weight " + w + ", Stepwise set " + desired.canaryWeight() + "; corrected"));
+                traffic(routers, route, desired, ops);
+                w = readWeight(routers, route);
+                ops.add("verify weight " + w);
+            }
             verified = w != null && w == desired.canaryWeight();
             verifiedWeight = Optional.ofNullable(w);
             if (verified) {
                 lastWeight.put(spec.qualifiedName(), w);
+                lastRouting.put(spec.qualifiedName(), Routing.of(desired));
             } else {
                 lastWeight.remove(spec.qualifiedName());
+                lastRouting.remove(spec.qualifiedName());
                 findings.add(new ClusterFinding("WeightNotVerified", "Rollout/" + spec.qualifiedName(),
                         "routers hold canary weight " + w + ", wanted " + desired.canaryWeight()));
             }
@@ -199,6 +225,7 @@ public final class ClusterTarget {
         Integer now = readWeight(TrafficRouters.forSpec(spec), routeContext(spec, desired));
         if (!Objects.equals(now, known)) {
             lastWeight.remove(spec.qualifiedName());
+            lastRouting.remove(spec.qualifiedName());
             return Optional.of(new ClusterFinding("Drift", "Rollout/" + spec.qualifiedName(),
                     "traffic router holds canary weight " + now + ", Stepwise set " + known));
         }
