@@ -1,0 +1,14 @@
+package dev.stepwise.cluster;
+
+/**
+ * Something the cluster side saw that a person may want to know: a hand edit of a managed object ({@code Drift},
+ * corrected right after), a weight that did not read back ({@code WeightNotVerified}), an object a rollout needs that
+ * does not exist ({@code MissingObject}), a service switch held back until its version has pods
+ * ({@code ServiceSwitchDeferred}). {@code object} is {@code Kind/namespace/name}.
+ */
+public record ClusterFinding(String code, String object, String message) {
+    @Override
+    public String toString() {
+        return code + " " + object + ": " + message;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.stepwise.cluster;
+
+import dev.stepwise.engine.GateDecision;
+import dev.stepwise.engine.Observations;
+import dev.stepwise.engine.WorkloadReadiness;
+import dev.stepwise.engine.analysis.Measurement;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the cluster reports for one rollout: readiness per version, the progress facts behind it (a version whose pods
+ * are not all available since when), and findings such as hand edits.
+ *
+ * @param notReadySince per version not fully available: the oldest moment Stepwise saw it so (progress deadline facts)
+ */
+public record ClusterObservation(Map<String, WorkloadReadiness> workloads, Map<String, Instant> notReadySince,
+                                 List<ClusterFinding> findings) {
+    public ClusterObservation {
+        workloads = Collections.unmodifiableMap(new LinkedHashMap<>(workloads));
+        notReadySince = Collections.unmodifiableMap(new LinkedHashMap<>(notReadySince));
+        findings = List.copyOf(findings);
+    }
+
+    public int available(String version) {
+        return Optional.ofNullable(workloads.get(version)).map(WorkloadReadiness::available).orElse(0);
+    }
+
+    /** The engine's observations: this readiness plus what the reconciler measured and was told. */
+    public Observations toObservations(List<Measurement> measurements, List<GateDecision> gates, String specRevision) {
+        return new Observations(workloads, measurements, gates, specRevision);
+    }
+}

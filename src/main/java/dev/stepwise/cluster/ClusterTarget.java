@@ -1,0 +1,581 @@
+package dev.stepwise.cluster;
+
+import dev.stepwise.engine.DesiredState;
+import dev.stepwise.engine.ScaleDownDeadline;
+import dev.stepwise.engine.WorkloadReadiness;
+import dev.stepwise.spec.model.RolloutSpec;
+import dev.stepwise.spec.model.WorkloadRef;
+import dev.stepwise.traffic.IstioTrafficRouter;
+import dev.stepwise.traffic.RouteContext;
+import dev.stepwise.traffic.TrafficRouter;
+import dev.stepwise.traffic.TrafficRouters;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Makes one cluster look like the engine's {@link DesiredState} for a rollout, and reports what it holds.
+ *
+ * <p>Order within one apply, so that users are never sent to pods that are not there:
+ * <ol>
+ *   <li>traffic-reducing changes (an abort's weight back to 0, header and mirror routes removed), with Istio's
+ *       DestinationRule subsets switched before any weight;</li>
+ *   <li>scale-ups (the stable version comes back before traffic moves to it);</li>
+ *   <li>Service selectors (only onto a version with available pods) and traffic-increasing changes;</li>
+ *   <li>scale-downs (never of a version a Service still selects).</li>
+ * </ol>
+ * Every weight written is read back before the result says it is verified.
+ *
+ * <p>Versions live in ReplicaSets {@code <rollout>-<hash>} (also with a {@code workloadRef}, whose Deployment lends
+ * the pod template) or, for a Flagger Canary, in the target Deployment (canary) and a generated
+ * {@code <target>-primary} Deployment (stable). All state a restart needs is on the objects ({@link #recover}).
+ */
+public final class ClusterTarget {
+    private final KubernetesClient client;
+    private final Writes writes = new Writes();
+    /** Last verified canary weight per rollout: tells reducing from increasing without reading first. */
+    private final Map<String, Integer> lastWeight = new ConcurrentHashMap<>();
+    private final Map<String, Instant> notReadySince = new ConcurrentHashMap<>();
+    /** Routing last written and verified per rollout: an apply that would write the same only verifies. */
+    private final Map<String, Routing> lastRouting = new ConcurrentHashMap<>();
+    /** Workloads listed by the last observe, used once by the apply that follows it (one list request less). */
+    private final Map<String, Map<String, Workload>> observed = new ConcurrentHashMap<>();
+
+    private record Routing(int weight, String stable, String canary, Object headers, Object mirrors) {
+        static Routing of(DesiredState d) {
+            return new Routing(d.canaryWeight(), d.stableVersion(), d.canaryVersion(), d.headerRoutes(), d.mirrorRoutes());
+        }
+    }
+
+    public ClusterTarget(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public KubernetesClient client() {
+        return client;
+    }
+
+    public Writes writes() {
+        return writes;
+    }
+
+    private static boolean flaggerModel(RolloutSpec spec) {
+        return spec.flagger().isPresent() && spec.workloadRef().isPresent();
+    }
+
+    // ---------------------------------------------------------------- observe
+
+    /** Readiness of every version of {@code spec} on the cluster, with drift findings for hand-edited replica counts. */
+    public ClusterObservation observe(RolloutSpec spec, Instant now) {
+        Map<String, WorkloadReadiness> out = new LinkedHashMap<>();
+        List<ClusterFinding> findings = new ArrayList<>();
+        Map<String, Workload> listed = workloads(spec);
+        observed.put(spec.qualifiedName(), listed);
+        for (Workload w : listed.values()) {
+            int avail = Math.min(w.available, w.specReplicas);
+            out.put(w.version, new WorkloadReadiness(w.version, w.specReplicas, Math.min(w.ready, w.specReplicas), avail, now));
+            String key = spec.qualifiedName() + "/" + w.version;
+            if (avail < w.specReplicas) {
+                notReadySince.putIfAbsent(key, now);
+            } else {
+                notReadySince.remove(key);
+            }
+            if (w.appliedReplicas != null && w.appliedReplicas != w.specReplicas) {
+                findings.add(drift(w, "replicas are " + w.specReplicas + ", Stepwise set " + w.appliedReplicas));
+            }
+        }
+        Map<String, Instant> since = new LinkedHashMap<>();
+        notReadySince.forEach((k, v) -> {
+            if (k.startsWith(spec.qualifiedName() + "/")) {
+                since.put(k.substring(spec.qualifiedName().length() + 1), v);
+            }
+        });
+        return new ClusterObservation(out, since, findings);
+    }
+
+    /** The state a restarted process needs, read from the objects alone. */
+    public RecoveredState recover(RolloutSpec spec) {
+        Map<String, Integer> replicas = new LinkedHashMap<>();
+        String revision = "";
+        String commit = "";
+        List<ScaleDownDeadline> scaleDowns = new ArrayList<>();
+        for (Workload w : workloads(spec).values()) {
+            replicas.put(w.version, w.appliedReplicas != null ? w.appliedReplicas : w.specReplicas);
+            Map<String, String> a = w.annotations;
+            if (a.get(StepwiseLabels.SPEC_REVISION) != null && !a.get(StepwiseLabels.SPEC_REVISION).isEmpty()) {
+                revision = a.get(StepwiseLabels.SPEC_REVISION);
+                commit = a.getOrDefault(StepwiseLabels.SOURCE_COMMIT, "");
+            }
+            if (a.get(StepwiseLabels.SCALE_DOWN_AT) != null) {
+                scaleDowns.add(new ScaleDownDeadline(w.version, Instant.parse(a.get(StepwiseLabels.SCALE_DOWN_AT)), "recovered"));
+            }
+        }
+        return new RecoveredState(replicas, revision, commit, scaleDowns);
+    }
+
+    // ---------------------------------------------------------------- apply
+
+    public ApplyResult apply(RolloutSpec spec, DesiredState desired, ApplyContext ctx) {
+        List<String> ops = new ArrayList<>();
+        List<ClusterFinding> findings = new ArrayList<>();
+        for (String type : TrafficRouters.unsupported(spec)) {
+            findings.add(new ClusterFinding("UnsupportedRouter", "Rollout/" + spec.qualifiedName(),
+                    "traffic router '" + type + "' is not driven by Stepwise; traffic follows pods"));
+        }
+        Map<String, Workload> cached = observed.remove(spec.qualifiedName());
+        Map<String, Workload> current = cached != null ? cached : workloads(spec);
+        RouteContext route = routeContext(spec, desired);
+        List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
+        boolean hasRouter = spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false);
+
+        Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> readWeight(routers, route)) : null;
+        boolean reducing = hasRouter && (before == null || desired.canaryWeight() < before);
+        // nothing to route when the same routing was written and verified last time; the read-back below still
+        // verifies it (and catches a hand edit, which the next apply corrects)
+        boolean unchanged = hasRouter && Routing.of(desired).equals(lastRouting.get(spec.qualifiedName()));
+
+        // 1. traffic-reducing changes
+        if (reducing && !unchanged) {
+            traffic(routers, route, desired, ops);
+        }
+        // 2. scale-ups
+        for (Map.Entry<String, Integer> e : desired.replicas().entrySet()) {
+            Workload w = current.get(e.getKey());
+            if (w == null || e.getValue() > w.specReplicas) {
+                scale(spec, e.getKey(), e.getValue(), w, desired, ctx, ops, findings);
+            }
+        }
+        // 3. services and traffic-increasing changes
+        Set<String> selected = services(spec, desired, current, ops, findings);
+        if (hasRouter && !reducing && !unchanged) {
+            traffic(routers, route, desired, ops);
+        }
+        // 4. scale-downs (versions not listed go to zero), annotations only where nothing else changes
+        Set<String> versions = new LinkedHashSet<>(current.keySet());
+        versions.addAll(desired.replicas().keySet());
+        for (String v : versions) {
+            Workload w = current.get(v);
+            int want = desired.replicasOf(v);
+            if (w == null || want > w.specReplicas) {
+                continue; // created or scaled up above
+            }
+            if (want < w.specReplicas && want == 0 && selected.contains(v)) {
+                findings.add(new ClusterFinding("ScaleDownDeferred", w.kind + "/" + spec.namespace() + "/" + w.name,
+                        "a Service still selects version " + v + "; it keeps its pods until the Service is switched"));
+                continue;
+            }
+            scale(spec, v, want, w, desired, ctx, ops, findings);
+        }
+        workloadRefScaleDown(spec, desired, ops);
+
+        boolean verified = true;
+        Optional<Integer> verifiedWeight = Optional.empty();
+        if (hasRouter) {
+            Integer w = readWeight(routers, route);
+            ops.add("verify weight " + w);
+            if (unchanged && (w == null || w != desired.canaryWeight())) {
+                // Stepwise wrote and verified this routing before: someone else changed it since. Report, correct.
+                findings.add(new ClusterFinding("Drift", "Rollout/" + spec.qualifiedName(),
+                        "traffic router holds canary weight " + w + ", Stepwise set " + desired.canaryWeight() + "; corrected"));
+                traffic(routers, route, desired, ops);
+                w = readWeight(routers, route);
+                ops.add("verify weight " + w);
+            }
+            verified = w != null && w == desired.canaryWeight();
+            verifiedWeight = Optional.ofNullable(w);
+            if (verified) {
+                lastWeight.put(spec.qualifiedName(), w);
+                lastRouting.put(spec.qualifiedName(), Routing.of(desired));
+            } else {
+                lastWeight.remove(spec.qualifiedName());
+                lastRouting.remove(spec.qualifiedName());
+                findings.add(new ClusterFinding("WeightNotVerified", "Rollout/" + spec.qualifiedName(),
+                        "routers hold canary weight " + w + ", wanted " + desired.canaryWeight()));
+            }
+        }
+        return new ApplyResult(ops, verified, verifiedWeight, findings);
+    }
+
+    /**
+     * Reads the routers' weight and compares it with what Stepwise last verified: a difference is a hand edit (drift),
+     * which the next apply corrects. Returns the finding, if any.
+     */
+    public Optional<ClusterFinding> checkTrafficDrift(RolloutSpec spec, DesiredState desired) {
+        Integer known = lastWeight.get(spec.qualifiedName());
+        if (known == null || spec.canary().map(c -> c.trafficRouting().isReplicaRatio()).orElse(true)) {
+            return Optional.empty();
+        }
+        Integer now = readWeight(TrafficRouters.forSpec(spec), routeContext(spec, desired));
+        if (!Objects.equals(now, known)) {
+            lastWeight.remove(spec.qualifiedName());
+            lastRouting.remove(spec.qualifiedName());
+            return Optional.of(new ClusterFinding("Drift", "Rollout/" + spec.qualifiedName(),
+                    "traffic router holds canary weight " + now + ", Stepwise set " + known));
+        }
+        return Optional.empty();
+    }
+
+    private void traffic(List<TrafficRouter> routers, RouteContext route, DesiredState desired, List<String> ops) {
+        for (TrafficRouter r : routers) {
+            if (r instanceof IstioTrafficRouter istio) {
+                istio.setSubsets(route); // before any weight: a weight must never land on a subset of the wrong pods
+                ops.add("istio subsets stable=" + route.stableVersion() + " canary=" + route.canaryVersion());
+            }
+        }
+        for (TrafficRouter r : routers) {
+            r.route(route, desired.canaryWeight(), desired.headerRoutes(), desired.mirrorRoutes());
+            ops.add(r.name() + " weight " + desired.canaryWeight());
+        }
+    }
+
+    private static Integer readWeight(List<TrafficRouter> routers, RouteContext route) {
+        Integer found = null;
+        for (TrafficRouter r : routers) {
+            Optional<Integer> w = r.currentWeight(route);
+            if (w.isEmpty() || (found != null && !found.equals(w.get()))) {
+                return null;
+            }
+            found = w.get();
+        }
+        return found;
+    }
+
+    private RouteContext routeContext(RolloutSpec spec, DesiredState desired) {
+        String stableSvc = spec.canary().flatMap(c -> c.stableService()).orElse(null);
+        String canarySvc = spec.canary().flatMap(c -> c.canaryService()).orElse(null);
+        int max = spec.canary().map(c -> c.trafficRouting().maxTrafficWeight()).orElse(100);
+        return new RouteContext(client, writes, spec.namespace(), spec.name(), stableSvc, canarySvc,
+                desired.stableVersion(), desired.canaryVersion(), max);
+    }
+
+    // ---------------------------------------------------------------- services
+
+    /** Pins every Service of the desired state; returns the versions Services select afterwards. */
+    private Set<String> services(RolloutSpec spec, DesiredState desired, Map<String, Workload> current,
+                                 List<String> ops, List<ClusterFinding> findings) {
+        Set<String> selected = new LinkedHashSet<>();
+        for (Map.Entry<String, String> e : desired.services().entrySet()) {
+            var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
+            Service svc = res.get();
+            if (svc == null) {
+                findings.add(new ClusterFinding("MissingObject", "Service/" + spec.namespace() + "/" + e.getKey(),
+                        "the Service does not exist; create it (Stepwise pins selectors of existing Services)"));
+                continue;
+            }
+            Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
+            Map<String, String> ann = svc.getMetadata().getAnnotations() == null ? Map.of() : svc.getMetadata().getAnnotations();
+            String applied = ann.get(StepwiseLabels.APPLIED_VERSION + "." + spec.name());
+            String now = versionSelected(spec, selector, current);
+            if (applied != null && now != null && !applied.equals(now)) {
+                findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
+                        "selects version " + now + ", Stepwise set " + applied + "; corrected"));
+            }
+            String want = e.getValue();
+            Workload target = current.get(want);
+            boolean hasPods = target != null && target.available > 0;
+            if (!want.equals(now) && !hasPods && now != null && current.containsKey(now)) {
+                findings.add(new ClusterFinding("ServiceSwitchDeferred", "Service/" + spec.namespace() + "/" + e.getKey(),
+                        "version " + want + " has no available pods yet; the Service stays on " + now));
+                selected.add(now);
+                continue;
+            }
+            selected.add(want);
+            Map<String, String> wanted = selectorFor(spec, want, current);
+            Map<String, String> patch = ServiceModel.selectorPatch(selector, wanted, dropKeys(spec, current));
+            if (patch == null && want.equals(applied)) {
+                continue;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("metadata", Map.of("annotations", Map.of(StepwiseLabels.APPLIED_VERSION + "." + spec.name(), want)));
+            if (patch != null) {
+                body.put("spec", Map.of("selector", patch));
+            }
+            client.services().inNamespace(spec.namespace()).resource(svc)
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
+            ops.add("service " + e.getKey() + " -> " + want);
+        }
+        return selected;
+    }
+
+    private String versionSelected(RolloutSpec spec, Map<String, String> selector, Map<String, Workload> current) {
+        if (selector.containsKey(StepwiseLabels.HASH)) {
+            return selector.get(StepwiseLabels.HASH);
+        }
+        for (Workload w : current.values()) {
+            if (!w.selector.isEmpty() && selector.entrySet().containsAll(w.selector.entrySet())) {
+                return w.version;
+            }
+        }
+        return null;
+    }
+
+    private Map<String, String> selectorFor(RolloutSpec spec, String version, Map<String, Workload> current) {
+        if (flaggerModel(spec)) {
+            Workload w = current.get(version);
+            if (w != null) {
+                return w.selector;
+            }
+        }
+        return Map.of(StepwiseLabels.HASH, version);
+    }
+
+    private List<String> dropKeys(RolloutSpec spec, Map<String, Workload> current) {
+        if (!flaggerModel(spec)) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>();
+        current.values().forEach(w -> keys.addAll(w.selector.keySet()));
+        return keys;
+    }
+
+    // ---------------------------------------------------------------- workloads
+
+    /** One version's workload as read from the cluster. */
+    private record Workload(String kind, String name, String version, int specReplicas, Integer appliedReplicas,
+                            int ready, int available, Map<String, String> annotations, Map<String, String> selector) {
+    }
+
+    private Map<String, Workload> workloads(RolloutSpec spec) {
+        Map<String, Workload> out = new LinkedHashMap<>();
+        if (flaggerModel(spec)) {
+            String target = spec.workloadRef().orElseThrow().name();
+            var deployments = client.apps().deployments().inNamespace(spec.namespace());
+            Deployment primary = deployments.withName(target + "-primary").get();
+            Deployment canary = deployments.withName(target).get();
+            String primaryVersion = null;
+            if (primary != null) {
+                primaryVersion = annotations(primary.getMetadata()).get(StepwiseLabels.VERSION);
+                out.put(primaryVersion, workload("Deployment", primary, primaryVersion));
+            }
+            if (canary != null) {
+                String v = annotations(canary.getMetadata()).getOrDefault(StepwiseLabels.VERSION, spec.podTemplateHash());
+                if (!v.equals(primaryVersion)) {
+                    out.put(v, workload("Deployment", canary, v));
+                }
+            }
+            return out;
+        }
+        for (ReplicaSet rs : client.apps().replicaSets().inNamespace(spec.namespace())
+                .withLabels(ReplicaSetModel.managedLabels(spec)).list().getItems()) {
+            String v = rs.getMetadata().getLabels().get(StepwiseLabels.HASH);
+            if (v != null) {
+                Map<String, String> a = annotations(rs.getMetadata());
+                var st = rs.getStatus();
+                out.put(v, new Workload("ReplicaSet", rs.getMetadata().getName(), v, nz(rs.getSpec().getReplicas()),
+                        parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
+                        st == null ? 0 : nz(st.getAvailableReplicas()), a, Map.of(StepwiseLabels.HASH, v)));
+            }
+        }
+        return out;
+    }
+
+    private static Workload workload(String kind, Deployment d, String version) {
+        Map<String, String> a = annotations(d.getMetadata());
+        var st = d.getStatus();
+        Map<String, String> sel = d.getSpec().getSelector() == null || d.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of() : d.getSpec().getSelector().getMatchLabels();
+        return new Workload(kind, d.getMetadata().getName(), version, nz(d.getSpec().getReplicas()),
+                parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
+                st == null ? 0 : nz(st.getAvailableReplicas()), a, sel);
+    }
+
+    private void scale(RolloutSpec spec, String version, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
+                       List<String> ops, List<ClusterFinding> findings) {
+        if (version.startsWith("experiment/")) {
+            return; // experiments run through their own ReplicaSets: not driven by this target yet
+        }
+        Map<String, String> annotations = ReplicaSetModel.annotations(version, replicas, ctx);
+        if (flaggerModel(spec)) {
+            scaleFlagger(spec, version, replicas, w, desired, annotations, ops, findings);
+            return;
+        }
+        var rsOps = client.apps().replicaSets().inNamespace(spec.namespace());
+        if (w == null) {
+            if (replicas == 0) {
+                return;
+            }
+            Optional<PodTemplateSpec> template = templateFor(spec, version, findings);
+            if (template.isEmpty()) {
+                return;
+            }
+            ReplicaSet rs = ReplicaSetModel.build(spec, version, replicas, template.get(), ctx, ownerOf(spec));
+            try {
+                rsOps.resource(rs).create();
+                ops.add("create " + rs.getMetadata().getName() + " replicas " + replicas);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // created meanwhile (a second process, or a restart racing itself): scale the one that exists
+                patchWorkload(rsOps.withName(rs.getMetadata().getName()), replicas, annotations);
+                ops.add("scale " + rs.getMetadata().getName() + " " + replicas);
+            }
+            return;
+        }
+        if (w.appliedReplicas != null && w.appliedReplicas != w.specReplicas) {
+            findings.add(drift(w, "replicas were " + w.specReplicas + ", Stepwise set " + w.appliedReplicas + "; corrected"));
+        }
+        if (w.specReplicas == replicas && sameAnnotations(w.annotations, annotations)) {
+            return;
+        }
+        patchWorkload(rsOps.withName(w.name), replicas, annotations);
+        ops.add("scale " + w.name + " " + replicas);
+    }
+
+    private static boolean sameAnnotations(Map<String, String> have, Map<String, String> want) {
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            if (!Objects.equals(have.get(e.getKey()), e.getValue())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void patchWorkload(io.fabric8.kubernetes.client.dsl.Resource<?> res, int replicas, Map<String, String> annotations) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("metadata", Map.of("annotations", annotations));
+        body.put("spec", Map.of("replicas", replicas));
+        res.patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
+    }
+
+    /**
+     * Flagger's model: the target Deployment runs the canary, {@code <target>-primary} the stable version. A new stable
+     * version (promotion) copies the target's pod template into the primary.
+     */
+    private void scaleFlagger(RolloutSpec spec, String version, int replicas, Workload w, DesiredState desired,
+                              Map<String, String> annotations, List<String> ops, List<ClusterFinding> findings) {
+        String target = spec.workloadRef().orElseThrow().name();
+        var deployments = client.apps().deployments().inNamespace(spec.namespace());
+        boolean stable = version.equals(desired.stableVersion());
+        String name = stable ? target + "-primary" : target;
+        Deployment d = deployments.withName(name).get();
+        if (stable && (d == null || !version.equals(annotations(d.getMetadata()).get(StepwiseLabels.VERSION)))) {
+            Deployment source = deployments.withName(target).get();
+            if (source == null) {
+                findings.add(new ClusterFinding("MissingObject", "Deployment/" + spec.namespace() + "/" + target, "the Canary's target does not exist"));
+                return;
+            }
+            Deployment primary = FlaggerPrimaryModel.primary(source, spec, version, replicas, annotations);
+            if (d == null) {
+                deployments.resource(primary).create();
+                ops.add("create " + name + " replicas " + replicas);
+            } else {
+                Deployment next = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(d)
+                        .editSpec().withTemplate(primary.getSpec().getTemplate()).withReplicas(replicas).endSpec()
+                        .editMetadata().addToAnnotations(primary.getMetadata().getAnnotations()).endMetadata().build();
+                writes.update(() -> deployments.withName(name).get(), cur -> Optional.of(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(cur)
+                        .editSpec().withTemplate(next.getSpec().getTemplate()).withReplicas(replicas).endSpec()
+                        .editMetadata().addToAnnotations(next.getMetadata().getAnnotations()).endMetadata().build()),
+                        x -> deployments.resource(x).update());
+                ops.add("promote " + name + " to " + version + " replicas " + replicas);
+            }
+            return;
+        }
+        if (d == null) {
+            return;
+        }
+        Map<String, String> withVersion = new LinkedHashMap<>(annotations);
+        withVersion.put(StepwiseLabels.VERSION, version);
+        if (nz(d.getSpec().getReplicas()) == replicas && sameAnnotations(annotations(d.getMetadata()), withVersion)) {
+            return;
+        }
+        patchWorkload(deployments.withName(name), replicas, withVersion);
+        ops.add("scale " + name + " " + replicas);
+    }
+
+    private Optional<PodTemplateSpec> templateFor(RolloutSpec spec, String version, List<ClusterFinding> findings) {
+        if (!version.equals(spec.podTemplateHash())) {
+            findings.add(new ClusterFinding("MissingObject", "ReplicaSet/" + spec.namespace() + "/" + ReplicaSetModel.name(spec, version),
+                    "version " + version + " is not the spec's version and has no ReplicaSet to scale"));
+            return Optional.empty();
+        }
+        if (spec.workloadRef().isPresent()) {
+            WorkloadRef ref = spec.workloadRef().get();
+            Deployment d = client.apps().deployments().inNamespace(spec.namespace()).withName(ref.name()).get();
+            if (d == null) {
+                findings.add(new ClusterFinding("MissingObject", "Deployment/" + spec.namespace() + "/" + ref.name(),
+                        "the workloadRef Deployment does not exist"));
+                return Optional.empty();
+            }
+            return Optional.of(d.getSpec().getTemplate());
+        }
+        return Optional.of(ReplicaSetModel.templateFromSpec(spec));
+    }
+
+    private Optional<OwnerReference> ownerOf(RolloutSpec spec) {
+        return Optional.empty(); // Stepwise's own objects have no owner in the cluster: the spec lives in Git
+    }
+
+    /**
+     * Argo's {@code workloadRef.scaleDown}: never leaves the Deployment alone; onsuccess scales it to zero once the
+     * rollout is healthy; progressively scales it down as the rollout's stable pods become available.
+     */
+    private void workloadRefScaleDown(RolloutSpec spec, DesiredState desired, List<String> ops) {
+        if (spec.workloadRef().isEmpty() || flaggerModel(spec)
+                || spec.workloadRef().get().scaleDown() == WorkloadRef.ScaleDown.NEVER) {
+            return;
+        }
+        WorkloadRef ref = spec.workloadRef().get();
+        var res = client.apps().deployments().inNamespace(spec.namespace()).withName(ref.name());
+        Deployment d = res.get();
+        if (d == null) {
+            return;
+        }
+        Map<String, Workload> now = workloads(spec);
+        int stableAvailable = Optional.ofNullable(now.get(desired.stableVersion())).map(Workload::available).orElse(0);
+        int want = nz(d.getSpec().getReplicas());
+        if (ref.scaleDown() == WorkloadRef.ScaleDown.ONSUCCESS) {
+            if (desired.stableVersion().equals(desired.canaryVersion()) && stableAvailable >= spec.replicas()) {
+                want = 0;
+            }
+        } else {
+            want = Math.min(want, Math.max(0, spec.replicas() - stableAvailable));
+        }
+        if (want != nz(d.getSpec().getReplicas())) {
+            res.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + want + "}}");
+            ops.add("scale Deployment " + ref.name() + " " + want + " (workloadRef scaleDown " + ref.scaleDown().value() + ")");
+        }
+    }
+
+    private ClusterFinding drift(Workload w, String message) {
+        return new ClusterFinding("Drift", w.kind + "/" + w.name, message);
+    }
+
+    private static Map<String, String> annotations(io.fabric8.kubernetes.api.model.ObjectMeta m) {
+        return m.getAnnotations() == null ? Map.of() : m.getAnnotations();
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private static Integer parse(String s) {
+        try {
+            return s == null ? null : Integer.valueOf(s);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    static OwnerReference owner(Deployment d) {
+        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(d.getMetadata().getName())
+                .withUid(d.getMetadata().getUid()).build();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.stepwise.traffic;
+
+import dev.stepwise.engine.HeaderRoute;
+import dev.stepwise.engine.MirrorRoute;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One way of moving traffic between the stable and the canary version. Each method is idempotent and writes only
+ * when the object differs; {@link #verifyWeight} reads the object back, so the engine advances only on a weight the
+ * cluster holds.
+ */
+public interface TrafficRouter {
+
+    /** A short name for findings and docs ({@code nginx}, {@code istio}, …). */
+    String name();
+
+    /** Sends {@code canaryWeight} (out of maxWeight) to the canary, the rest to stable. */
+    void setWeight(RouteContext ctx, int canaryWeight);
+
+    /** Makes the managed header routes exactly {@code routes} (empty: none). */
+    void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes);
+
+    /** Makes the managed mirror routes exactly {@code routes} (empty: none). */
+    void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes);
+
+    /**
+     * Header routes, mirror routes and weight together. Routers whose three live in one object override it to read
+     * and write that object once.
+     */
+    default void route(RouteContext ctx, int canaryWeight, List<HeaderRoute> headers, List<MirrorRoute> mirrors) {
+        setHeaderRoutes(ctx, headers);
+        setMirrorRoutes(ctx, mirrors);
+        setWeight(ctx, canaryWeight);
+    }
+
+    /** The canary weight the router's objects hold now, read from the cluster; empty when it cannot tell. */
+    Optional<Integer> currentWeight(RouteContext ctx);
+
+    /** True when the cluster holds {@code canaryWeight}. */
+    default boolean verifyWeight(RouteContext ctx, int canaryWeight) {
+        return currentWeight(ctx).map(w -> w == canaryWeight).orElse(false);
+    }
+
+    /** Removes every route and object this router created for the rollout (header, mirror, canary Ingress). */
+    void removeManagedRoutes(RouteContext ctx);
+}
