@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster",
         mixinStandardHelpOptions = true,
         description = {"Measure the cluster side on the embedded API server (fabric8 mock server, in this JVM) with the real "
-                + "engine: the time from an abort decision to 100% of traffic on stable being read back from an Istio "
+                + "engine: the time from an abort decision to 100%% of traffic on stable being read back from an Istio "
                 + "VirtualService, and the API requests each decision costs."})
 public final class BenchClusterCommand implements Callable<Integer> {
 

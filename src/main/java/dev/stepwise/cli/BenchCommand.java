@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** Benchmarks, each one command, each comparing against a reference measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Stepwise on this machine (figures go in docs/performance.md).",
-        subcommands = {BenchCommand.Validate.class, BenchEngineCommand.class, BenchAnalysisCommand.class})
+        subcommands = {BenchCommand.Validate.class, BenchEngineCommand.class, BenchAnalysisCommand.class,
+                BenchGitCommand.class, BenchClusterCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
