@@ -3,6 +3,7 @@ package dev.stepwise.cli;
 import dev.stepwise.git.GitError;
 import dev.stepwise.git.RolloutKey;
 import dev.stepwise.git.StatusWriter;
+import dev.stepwise.git.promotion.CommitSigner;
 import dev.stepwise.git.promotion.PromotionWriter;
 import dev.stepwise.git.promotion.WriteResult;
 import dev.stepwise.promotion.CommitAuthor;
@@ -69,6 +70,17 @@ abstract class GateCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Keep the repository mirror here (default: a temporary folder).")
     Path cacheDir;
 
+    @Option(names = {"-S", "--sign"}, description = "Sign the commit, as git commit -S does (key and format from git config"
+            + " user.signingkey and gpg.format unless given below).")
+    boolean sign;
+
+    @Option(names = "--signing-key", paramLabel = "KEY",
+            description = "Sign with this key: an OpenPGP key id or fingerprint, or for ssh the key file. Implies --sign.")
+    String signingKey;
+
+    @Option(names = "--signing-format", paramLabel = "FORMAT", description = "openpgp or ssh (default: git config gpg.format, else openpgp).")
+    String signingFormat;
+
     /** The environment credentials and the author are read from; tests hand in their own. */
     Map<String, String> env = System.getenv();
 
@@ -94,8 +106,9 @@ abstract class GateCommand implements Callable<Integer> {
             RolloutKey key = remote.resolve(rollout, branch);
             GateRequest request = new GateRequest(key, action(), Optional.ofNullable(step), Optional.ofNullable(revision),
                     Optional.ofNullable(reason));
+            CommitSigner signer = sign || signingKey != null ? JGitCommitSigner.fromOptions(signingKey, signingFormat) : null;
             WriteResult result = new PromotionWriter(remote.mirror(), branch, promotionsFolder, StatusWriter.Retry.DEFAULT,
-                    Clock.systemUTC()).writeGateDecision(request, who.get());
+                    Clock.systemUTC()).writeGateDecision(request, who.get(), signer);
             return report(result, request, out, err, name);
         } catch (IllegalArgumentException e) {
             err.println(name + ": " + e.getMessage());

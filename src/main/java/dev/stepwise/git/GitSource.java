@@ -57,12 +57,26 @@ public final class GitSource implements AutoCloseable {
      * @param url    the repository, without credentials
      * @param branch the branch releases are merged into, e.g. {@code main}
      * @param path   the folder holding the specs, "" for the whole repository
+     * @param notSpecs folders (from the repository root) whose YAML files are not specs even when they lie in
+     *                 {@code path}: by default {@code promotions}, where people's gate decisions are committed
      */
-    public record Config(RemoteUrl url, String branch, String path) {
+    public record Config(RemoteUrl url, String branch, String path, List<String> notSpecs) {
+        /** Gate decision files ({@code promotions/<namespace>/<rollout>.yaml}) are YAML but not manifests. */
+        public static final List<String> DEFAULT_NOT_SPECS = List.of("promotions");
+
         public Config {
             Objects.requireNonNull(url, "url");
             branch = Refs.checkBranch(branch);
             path = Refs.normalizePath(path);
+            notSpecs = notSpecs.stream().map(Refs::normalizePath).filter(f -> !f.isEmpty()).toList();
+        }
+
+        public Config(RemoteUrl url, String branch, String path) {
+            this(url, branch, path, DEFAULT_NOT_SPECS);
+        }
+
+        boolean isSpec(String file) {
+            return notSpecs.stream().noneMatch(f -> file.startsWith(f + "/"));
         }
 
         public String describe() {
@@ -205,6 +219,7 @@ public final class GitSource implements AutoCloseable {
             ObjectReader reader = walk.getObjectReader();
             List<YamlBlob> blobs = new ArrayList<>();
             Optional<ObjectId> tree = yamlBlobs(reader, commit.getTree(), config.path(), blobs);
+            blobs.removeIf(b -> !config.isSpec(b.path()));
             if (tree.isEmpty()) {
                 findings.add(Finding.error(Location.ofFile(config.path()), "", "git.path-missing",
                         "folder '" + config.path() + "' does not exist at " + revision.name() + "; no specs were read"));

@@ -136,6 +136,28 @@ class GitGateCommandsIT {
             assertThat(none.exitCode()).isEqualTo(1);
             assertThat(none.err()).contains("no status for 'nothing-here' on stepwise/status");
 
+            // signed from the command line with an ssh key the repository trusts: the reader verifies it
+            Path key = tmp.resolve("bo-ssh/id_ed25519");
+            java.nio.file.Files.createDirectories(key.getParent());
+            dev.stepwise.testing.SshGitServer.keygen(key, "");
+            ana.pull();
+            ana.write("keys/allowed_signers", "bo@example.com " + java.nio.file.Files.readString(key.resolveSibling("id_ed25519.pub")));
+            ana.commit("trust Bo's ssh key");
+            ana.push();
+            String beforeSigned = http.repos().head("specs", "main");
+            Run signed = run(new PromoteCommand(), env, "checkout-api", "--repo", http.url("specs"), "--signing-format", "ssh",
+                    "--signing-key", key.toString());
+            assertThat(signed.err()).isEmpty();
+            assertThat(signed.exitCode()).isZero();
+            try (Mirror mirror = Mirror.open(tmp.resolve("cache-signed"), new GitTransport(RemoteUrl.parse(http.url("specs")),
+                    GitCredentials.password(USER, PASSWORD), Duration.ofSeconds(20), tmp.resolve("cache-signed/ssh")))) {
+                mirror.fetch(List.of("main"));
+                String now = http.repos().head("specs", "main");
+                assertThat(new GateDecisionReader().read(mirror.repository(), Optional.of(beforeSigned), now).decisions())
+                        .singleElement().satisfies(d -> assertThat(d.signature().describe())
+                                .startsWith("good ssh signature by bo@example.com (key SHA256:"));
+            }
+
             Run unknown = run(new PromoteCommand(), env, "no-such-rollout", "--repo", http.url("specs"));
             assertThat(unknown.exitCode()).isEqualTo(2);
             assertThat(unknown.err()).contains("no Rollout or Canary named 'no-such-rollout' on main");

@@ -41,8 +41,8 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  * between the last revision seen and the new one, each with the commit that last changed it (its id, author, time and
  * signature). A file changed twice in one poll counts once, as its last change says. A deleted file decides nothing.
  *
- * <p>The walk follows Git's own history simplification for the promotion folder: a merge that only brings in a
- * branch's commits is skipped, so a decision is credited to the commit that wrote it, not to whoever merged it.
+ * <p>A merge that only brings in a branch's commits changes nothing of its own, so a decision is credited to the
+ * commit that wrote it (its author, its signature), not to whoever merged it.
  * Signatures are checked against the {@link TrustedKeys} at the new revision.
  */
 public final class GateDecisionReader {
@@ -112,9 +112,9 @@ public final class GateDecisionReader {
                     // history was rewritten past the last revision seen: read back as far as maxCommits allows
                 }
             }
+            // Every commit of the range, newest first. No history simplification: Git's would follow only the parent a
+            // merge is identical to, and so miss decisions committed on the other side while a pull request was open.
             walk.sort(RevSort.TOPO);
-            walk.setRewriteParents(false); // diff each commit against its real first parent
-            walk.setTreeFilter(AndTreeFilter.create(PathFilter.create(config.promotionsFolder()), TreeFilter.ANY_DIFF));
             int order = 0;
             int walked = 0;
             for (RevCommit c : walk) {
@@ -172,13 +172,32 @@ public final class GateDecisionReader {
         return new GateJudge.Judged(judged.accepted(), all);
     }
 
-    /** Promotion files a commit changed (against its first parent): path to new blob, or null when deleted. */
+    /**
+     * Promotion files a commit changed: path to new blob, or null when deleted. A merge counts as changing a file only
+     * where it differs from every parent (a conflict resolved by hand); what it merely brings in from a branch is
+     * credited to the commits on that branch.
+     */
     private Map<String, ObjectId> changedPromotionFiles(RevWalk walk, RevCommit c) throws IOException {
+        if (c.getParentCount() == 0) {
+            return changedAgainst(walk, null, c);
+        }
+        Map<String, ObjectId> out = null;
+        for (RevCommit parent : c.getParents()) {
+            walk.parseHeaders(parent);
+            Map<String, ObjectId> changed = changedAgainst(walk, parent, c);
+            if (out == null) {
+                out = changed;
+            } else {
+                out.keySet().retainAll(changed.keySet());
+            }
+        }
+        return out;
+    }
+
+    private Map<String, ObjectId> changedAgainst(RevWalk walk, RevCommit parent, RevCommit c) throws IOException {
         Map<String, ObjectId> out = new LinkedHashMap<>();
         try (TreeWalk tw = new TreeWalk(walk.getObjectReader())) {
-            if (c.getParentCount() > 0) {
-                RevCommit parent = c.getParent(0);
-                walk.parseHeaders(parent);
+            if (parent != null) {
                 tw.addTree(parent.getTree());
             } else {
                 tw.addTree(new EmptyTreeIterator());

@@ -44,6 +44,11 @@ public final class PromotionWriter {
      * that repeating a decision (promote, then promote again at the next pause) is a change Git records.
      */
     public WriteResult writeGateDecision(GateRequest request, CommitAuthor author) {
+        return writeGateDecision(request, author, null);
+    }
+
+    /** As {@link #writeGateDecision(GateRequest, CommitAuthor)}, the commit signed by {@code signer} (null: unsigned). */
+    public WriteResult writeGateDecision(GateRequest request, CommitAuthor author, CommitSigner signer) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         String path = files.pathOf(request.rollout());
         byte[] content = branches.mirror().redactor().redact(request.toYaml() + "requestedAt: \"" + now + "\"\n")
@@ -55,7 +60,8 @@ public final class PromotionWriter {
                     if (heads.targetHead().isEmpty()) {
                         throw Results.missingBranch(branches.mirror(), trackedBranch);
                     }
-                    return Trees.commitFile(heads.repository(), inserter, heads.targetHead().get(), path, content, who, who, message);
+                    return Trees.commitFile(heads.repository(), inserter, heads.targetHead().get(), path, content, who, who, message,
+                            signer);
                 });
         return Results.of(outcome, trackedBranch, "the promotion file already says this");
     }

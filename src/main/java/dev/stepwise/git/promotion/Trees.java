@@ -57,6 +57,13 @@ final class Trees {
      */
     static Optional<ObjectId> commitFile(Repository repo, ObjectInserter inserter, ObjectId parent, String path, byte[] content,
                                          PersonIdent author, PersonIdent committer, String message) throws IOException {
+        return commitFile(repo, inserter, parent, path, content, author, committer, message, null);
+    }
+
+    /** As above, signed by {@code signer} when there is one. */
+    static Optional<ObjectId> commitFile(Repository repo, ObjectInserter inserter, ObjectId parent, String path, byte[] content,
+                                         PersonIdent author, PersonIdent committer, String message, CommitSigner signer)
+            throws IOException {
         ObjectId baseTree;
         DirCache index = DirCache.newInCore();
         try (RevWalk walk = new RevWalk(repo)) {
@@ -90,6 +97,9 @@ final class Trees {
         cb.setCommitter(committer);
         cb.setEncoding(StandardCharsets.UTF_8);
         cb.setMessage(message);
+        if (signer != null) {
+            signer.sign(repo, cb, committer);
+        }
         return Optional.of(inserter.insert(cb));
     }
 

@@ -192,6 +192,30 @@ class GitPromotionIT {
                         .contains("eve@example.com is not an approver of Rollout production/checkout-api")
                         .contains("policy approvers (deploy/policies/approvers.yaml:7:7) allows ana@example.com");
             });
+
+            // a decision written on a branch and merged with a merge commit by someone else counts as its author's, and
+            // a decision committed on main while the branch was open is not missed
+            ana.pull();
+            ana.git().run(ana.workDir(), "checkout", "--quiet", "-b", "gate");
+            String onBranch = ana.write("promotions/production/checkout-api.yaml", "action: promote-full\n").commit("promote-full, on a branch");
+            ana.git().run(ana.workDir(), "push", "--quiet", "origin", "gate");
+            eve.pull();
+            String evesAbort = eve.write("promotions/payments/payments-api.yaml", "action: abort\n").commit("abort payments");
+            eve.push();
+            eve.git().run(eve.workDir(), "fetch", "--quiet", "origin", "gate");
+            eve.git().run(eve.workDir(), "merge", "--quiet", "--no-ff", "-m", "merge gate", "origin/gate");
+            eve.push();
+            Snapshot s3 = changed(source.poll());
+            GateJudge.Judged third = decisions(source, s2, s3, Set.of());
+            assertThat(third.accepted()).singleElement().satisfies(d -> {
+                assertThat(d.id()).isEqualTo(onBranch);
+                assertThat(d.action()).isEqualTo(GateAction.PROMOTE_FULL);
+                assertThat(d.author().email()).isEqualTo("ana@example.com");
+            });
+            assertThat(third.findings()).singleElement().satisfies(f -> {
+                assertThat(f.code()).isEqualTo(GateJudge.NOT_APPROVER);
+                assertThat(f.message()).contains("abort payments/payments-api by eve@example.com in " + evesAbort.substring(0, 12));
+            });
         }
     }
 
