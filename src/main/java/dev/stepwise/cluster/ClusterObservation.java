@@ -10,27 +10,38 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * What the cluster reports for one rollout: readiness per version, the progress facts behind it (a version whose pods
  * are not all available since when), and findings such as hand edits.
  *
  * @param notReadySince per version not fully available: the oldest moment Stepwise saw it so (progress deadline facts)
+ * @param trafficWeight the canary weight the traffic routers were last read back at; empty without a router, before
+ *                      the first apply, or when the routers could not be read or disagree
  */
 public record ClusterObservation(Map<String, WorkloadReadiness> workloads, Map<String, Instant> notReadySince,
-                                 List<ClusterFinding> findings) {
+                                 List<ClusterFinding> findings, OptionalInt trafficWeight) {
     public ClusterObservation {
         workloads = Collections.unmodifiableMap(new LinkedHashMap<>(workloads));
         notReadySince = Collections.unmodifiableMap(new LinkedHashMap<>(notReadySince));
         findings = List.copyOf(findings);
+        trafficWeight = trafficWeight == null ? OptionalInt.empty() : trafficWeight;
+    }
+
+    public ClusterObservation(Map<String, WorkloadReadiness> workloads, Map<String, Instant> notReadySince,
+                              List<ClusterFinding> findings) {
+        this(workloads, notReadySince, findings, OptionalInt.empty());
     }
 
     public int available(String version) {
         return Optional.ofNullable(workloads.get(version)).map(WorkloadReadiness::available).orElse(0);
     }
 
-    /** The engine's observations: this readiness plus what the reconciler measured and was told. */
+    /**
+     * The engine's observations: this readiness and traffic read-back plus what the reconciler measured and was told.
+     */
     public Observations toObservations(List<Measurement> measurements, List<GateDecision> gates, String specRevision) {
-        return new Observations(workloads, measurements, gates, specRevision);
+        return new Observations(workloads, measurements, gates, specRevision, trafficWeight);
     }
 }

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -55,6 +56,12 @@ public final class ClusterTarget {
     private final Map<String, Instant> notReadySince = new ConcurrentHashMap<>();
     /** Routing last written and verified per rollout: an apply that would write the same only verifies. */
     private final Map<String, Routing> lastRouting = new ConcurrentHashMap<>();
+    /**
+     * Per rollout: the canary weight the routers were read back at by the last apply, verified or not. The next
+     * observation hands it to the engine, which completes a setWeight step only once the router serves its weight.
+     * Absent when the routers could not be read or disagree (the apply then reports WeightNotVerified).
+     */
+    private final Map<String, Integer> readBack = new ConcurrentHashMap<>();
     /** Workloads listed by the last observe, used once by the apply that follows it (one list request less). */
     private final Map<String, Map<String, Workload>> observed = new ConcurrentHashMap<>();
 
@@ -107,7 +114,8 @@ public final class ClusterTarget {
                 since.put(k.substring(spec.qualifiedName().length() + 1), v);
             }
         });
-        return new ClusterObservation(out, since, findings);
+        Integer served = readBack.get(spec.qualifiedName());
+        return new ClusterObservation(out, since, findings, served == null ? OptionalInt.empty() : OptionalInt.of(served));
     }
 
     /** The state a restarted process needs, read from the objects alone. */
@@ -200,6 +208,11 @@ public final class ClusterTarget {
             }
             verified = w != null && w == desired.canaryWeight();
             verifiedWeight = Optional.ofNullable(w);
+            if (w != null) {
+                readBack.put(spec.qualifiedName(), w);
+            } else {
+                readBack.remove(spec.qualifiedName());
+            }
             if (verified) {
                 lastWeight.put(spec.qualifiedName(), w);
                 lastRouting.put(spec.qualifiedName(), Routing.of(desired));

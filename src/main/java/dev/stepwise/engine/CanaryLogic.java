@@ -21,11 +21,13 @@ import dev.stepwise.spec.model.SetHeaderRoute;
 import dev.stepwise.spec.model.SetMirrorRoute;
 import dev.stepwise.spec.model.SetWeight;
 import dev.stepwise.spec.model.Step;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The canary strategy: steps in order, each complete before the next starts; background analysis beside them; then
@@ -564,6 +566,9 @@ final class CanaryLogic implements Strategy {
                     r.waitFor(ca + sa, canaryWant + " canary pods of " + r.canary + " to be available (" + ca + " are)");
                 }
             }
+            if (settled && !promoting && !frozen) {
+                settled = routerServes(r);
+            }
             return new Traffic(settled);
         }
         CanaryReplicas.Counts target = promoting ? new CanaryReplicas.Counts(replicas, 0)
@@ -581,6 +586,30 @@ final class CanaryLogic implements Strategy {
                     + " available)");
         }
         return new Traffic(settled);
+    }
+
+    /** How long to wait before asking the router again whether it serves the weight Stepwise wrote. */
+    static final Duration VERIFY_RETRY = Duration.ofSeconds(5);
+
+    /**
+     * Argo's rule: a weight counts once it is read back from the router. True when no read-back was reported (nothing
+     * to check: simulations, unit tests, routers that cannot be read) or the router serves the desired weight. Only a
+     * step's completion waits here; the desired weight itself is never held back, and an abort never passes here.
+     */
+    private boolean routerServes(DecisionRun r) {
+        OptionalInt seen = r.obs.trafficWeight();
+        if (seen.isEmpty() || seen.getAsInt() == r.weight) {
+            return true;
+        }
+        String why = "waiting for traffic weight " + r.weight + " to be verified, router reports " + seen.getAsInt();
+        r.requeue(r.now.plus(VERIFY_RETRY));
+        // one event per wait, not one per retry: the status keeps the wait in its message, so a retry that finds the
+        // same situation says nothing new
+        if (!why.equals(r.old.message()) || r.old.stepIndex() != r.stepIndex) {
+            r.event(Reasons.TRAFFIC_NOT_VERIFIED, why);
+        }
+        r.message = why;
+        return false;
     }
 
     private CanaryReplicas.Budget budget() {

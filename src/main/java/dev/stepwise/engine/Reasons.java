@@ -8,6 +8,7 @@ public final class Reasons {
     public static final String SPEC_REVISION = "SpecRevision";
     public static final String STEP_COMPLETED = "StepCompleted";
     public static final String WEIGHT_CHANGED = "WeightChanged";
+    public static final String TRAFFIC_NOT_VERIFIED = "TrafficNotVerified";
     public static final String PAUSED = "Paused";
     public static final String ANALYSIS_STARTED = "AnalysisStarted";
     public static final String MEASUREMENT = "Measurement";

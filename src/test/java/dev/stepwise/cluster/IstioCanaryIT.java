@@ -93,6 +93,17 @@ class IstioCanaryIT {
         assertThat(weights.get(weights.size() - 1)).isZero();
         System.out.println("decisions " + drive.decisions.size() + " requests " + drive.log.size());
         assertThat(drive.applies).allSatisfy(a -> assertThat(a.trafficVerified()).isTrue());
+        // the decision that asks for weight 20 cannot complete setWeight 20: the router still serves 0. The apply writes
+        // and reads back 20, and the next decision, seeing that read-back, moves on to the pause
+        int first = 0;
+        while (drive.decisions.get(first).desired().canaryWeight() != 20) {
+            first++;
+        }
+        var asked = drive.decisions.get(first);
+        assertThat(asked.status().stepIndex()).isZero();
+        assertThat(asked.status().message()).isEqualTo("waiting for traffic weight 20 to be verified, router reports 0");
+        assertThat(drive.applies.get(first).verifiedWeight()).contains(20);
+        assertThat(drive.decisions.get(first + 1).status().stepIndex()).isEqualTo(1);
         assertThat(Objects.selectedHash(drive.client(), NS, "api-stable")).isEqualTo(v2);
         assertThat(Objects.replicaSets(drive.client(), NS)).containsEntry("api-" + v2, 4);
         var rs = drive.client().apps().replicaSets().inNamespace(NS).withName("api-" + v2).get();

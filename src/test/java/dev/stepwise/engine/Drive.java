@@ -32,6 +32,8 @@ public final class Drive {
     final List<GateDecision> gates = new ArrayList<>();
     final List<Decision> history = new ArrayList<>();
     private int gateIds;
+    /** The canary weight the router reports; empty (the default) reports nothing. */
+    private java.util.OptionalInt routerWeight = java.util.OptionalInt.empty();
 
     private Drive(RolloutSpec spec, Map<String, AnalysisTemplateSpec> templates) {
         this.spec = spec;
@@ -50,7 +52,7 @@ public final class Drive {
     }
 
     public Decision decide() {
-        Observations obs = new Observations(readiness(), measurements, gates, "rev-1");
+        Observations obs = new Observations(readiness(), measurements, gates, "rev-1", routerWeight);
         Decision d = engine.decide(spec, templates, status, obs, now);
         // replay: the same inputs give the same decision, and so does the status after a trip through the codec
         Decision again = engine.decide(spec, templates, status, obs, now);
@@ -73,6 +75,12 @@ public final class Drive {
         Map<String, WorkloadReadiness> out = new LinkedHashMap<>();
         available.forEach((v, n) -> out.put(v, new WorkloadReadiness(v, n, n, n, now)));
         return out;
+    }
+
+    /** The router reads back {@code weight} from now on (as the cluster reports after each apply). */
+    public Drive routerServes(int weight) {
+        routerWeight = java.util.OptionalInt.of(weight);
+        return this;
     }
 
     /** Moves the clock. */
