@@ -241,21 +241,7 @@ final class BlueGreenLogic implements Strategy {
 
     /** A failed run of the current stage aborts; an inconclusive one waits for a person. */
     private boolean checkRuns(DecisionRun r) {
-        boolean hold = false;
-        for (AnalysisRunState run : List.copyOf(r.runs)) {
-            if (run.accepted() || run.isRunning() || r.stepStartedAt == null || run.startedAt().isBefore(r.stepStartedAt)) {
-                continue;
-            }
-            if (run.phase().isFailure()) {
-                r.failRun(run);
-                return true;
-            }
-            if (run.phase() == AnalysisPhase.INCONCLUSIVE) {
-                r.pauseInconclusive(run);
-                hold = true;
-            }
-        }
-        return hold;
+        return r.holdForRuns(run -> r.stepStartedAt != null && !run.startedAt().isBefore(r.stepStartedAt));
     }
 
     private void advance(DecisionRun r, int stage) {

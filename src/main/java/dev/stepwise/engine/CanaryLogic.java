@@ -254,21 +254,7 @@ final class CanaryLogic implements Strategy {
 
     /** Failed runs abort; an inconclusive one holds the rollout for a person. True when the rollout must hold. */
     private boolean checkRuns(DecisionRun r) {
-        boolean hold = false;
-        for (AnalysisRunState run : List.copyOf(r.runs)) {
-            if (run.accepted() || run.isRunning() || !relevant(r, run)) {
-                continue;
-            }
-            if (run.phase().isFailure()) {
-                r.failRun(run);
-                return true;
-            }
-            if (run.phase() == AnalysisPhase.INCONCLUSIVE) {
-                r.pauseInconclusive(run);
-                hold = true;
-            }
-        }
-        return hold;
+        return r.holdForRuns(run -> relevant(r, run));
     }
 
     /** Runs whose outcome matters now: the live background run, and the current step's runs. */

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One call to {@link RolloutEngine#decide}: the status copied into working fields, changed step by step, and turned
@@ -578,6 +579,28 @@ final class DecisionRun {
     void failRun(AnalysisRunState run) {
         abort("analysis " + run.id() + " (" + run.kind().label() + ") " + run.phase().label().toLowerCase() + ": "
                 + run.message(), evidence(run), true);
+    }
+
+    /**
+     * Acts on the finished, not yet accepted runs that matter now (each strategy says which): a failed one aborts,
+     * an inconclusive one holds the rollout for a person. True when the rollout must hold.
+     */
+    boolean holdForRuns(Predicate<AnalysisRunState> relevant) {
+        boolean hold = false;
+        for (AnalysisRunState run : List.copyOf(runs)) {
+            if (run.accepted() || run.isRunning() || !relevant.test(run)) {
+                continue;
+            }
+            if (run.phase().isFailure()) {
+                failRun(run);
+                return true;
+            }
+            if (run.phase() == AnalysisPhase.INCONCLUSIVE) {
+                pauseInconclusive(run);
+                hold = true;
+            }
+        }
+        return hold;
     }
 
     // ---------------------------------------------------------------- waiting

@@ -1,5 +1,6 @@
 package dev.stepwise.testing;
 
+import dev.stepwise.bench.LighttpdGitHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -8,9 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Running the real programs the integration tests talk to (git, lighttpd, sshd), with bounded waits. */
 public final class Processes {
@@ -80,22 +79,8 @@ public final class Processes {
      * sshd): politely first, forcibly if it has not gone within {@code grace}.
      */
     public static void destroyTree(Process process, Duration grace) {
-        List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
-        children.forEach(ProcessHandle::destroy);
-        try {
-            process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            process.destroyForcibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        for (ProcessHandle child : children) {
-            if (child.isAlive()) {
-                child.destroyForcibly();
-            }
-        }
+        // one implementation for the benchmarks and the tests, so a fix to how trees are stopped reaches both
+        LighttpdGitHttp.destroyTree(process, grace);
     }
 
     private static java.io.File devNull() {

@@ -6,7 +6,6 @@ import dev.stepwise.analysis.MeasureArgs;
 import dev.stepwise.analysis.Measurement;
 import dev.stepwise.analysis.MeasurementError.Kind;
 import dev.stepwise.analysis.MeasurementTimer;
-import dev.stepwise.analysis.ProviderAuth;
 import dev.stepwise.analysis.ProviderConfig;
 import dev.stepwise.analysis.ProviderSettings;
 import dev.stepwise.analysis.QueryLanguage;
@@ -48,14 +47,8 @@ public final class GraphiteProvider extends HttpProvider {
     public List<ConfigProblem> check(ProviderSpec spec, MeasureArgs args) {
         List<ConfigProblem> problems = new ArrayList<>();
         ProviderConfig c = new ProviderConfig(spec.config());
-        String address = c.require("address", problems, "the Graphite address");
-        if (!address.isEmpty() && !address.contains("{{")) {
-            httpUrl(address, c.pointer("address"), problems);
-            ProviderAuth.Headers h = settings.endpoint(TYPE, address).auth().resolve(settings.environment());
-            if (!h.isOk()) {
-                problems.add(new ConfigProblem(c.pointer("address"), "analysis.provider.credentials", h.problem()));
-            }
-        }
+        String address = requireUrl(c, "address", "the Graphite address", problems);
+        checkCredentials(TYPE, address, c, "address", problems);
         c.require("query", problems, "the Graphite query");
         return problems;
     }
@@ -80,8 +73,11 @@ public final class GraphiteProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderSettings.Endpoint e = settings.endpoint(TYPE, address);
-        ProviderAuth.Headers auth = e.auth().resolve(settings.environment());
-        timer.addSecrets(auth.secrets());
+        // check() above has already refused this (literal) address if its credentials do not resolve
+        RequestHeaders auth = authHeaders(e, timer);
+        if (!auth.isOk()) {
+            return auth.failure();
+        }
         List<String> clientProblems = new ArrayList<>();
         Optional<BoundedHttp> http = http(e, clientProblems);
         if (http.isEmpty()) {

@@ -7,7 +7,10 @@ import dev.stepwise.analysis.MeasurementError;
 import dev.stepwise.analysis.MeasurementTimer;
 import dev.stepwise.analysis.MetricProvider;
 import dev.stepwise.analysis.ProviderAuth;
+import dev.stepwise.analysis.ProviderConfig;
 import dev.stepwise.analysis.ProviderSettings;
+import dev.stepwise.analysis.QueryLanguage;
+import dev.stepwise.analysis.QueryTemplate;
 import dev.stepwise.analysis.http.BoundedHttp;
 import dev.stepwise.analysis.http.HttpLimits;
 import dev.stepwise.analysis.http.Tls;
@@ -17,6 +20,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +80,72 @@ public abstract class HttpProvider implements MetricProvider {
     /** Resolved auth headers for an endpoint, adding their secret values to the redactor. */
     protected static ProviderAuth.Headers auth(ProviderSettings.Endpoint endpoint, ProviderSettings settings) {
         return endpoint.auth().resolve(settings.environment());
+    }
+
+    /** Headers to send with a request, or the measurement that says why they cannot be sent. */
+    protected record RequestHeaders(Map<String, String> values, Measurement failure) {
+
+        static RequestHeaders failed(Measurement failure) {
+            return new RequestHeaders(Map.of(), failure);
+        }
+
+        boolean isOk() {
+            return failure == null;
+        }
+    }
+
+    /**
+     * The endpoint's auth headers from Stepwise's provider configuration (never from the template), their secret
+     * values handed to the timer's redactor before anything can be logged or reported.
+     */
+    protected RequestHeaders authHeaders(ProviderSettings.Endpoint endpoint, MeasurementTimer timer) {
+        ProviderAuth.Headers auth = endpoint.auth().resolve(settings.environment());
+        if (!auth.isOk()) {
+            return RequestHeaders.failed(timer.error(MeasurementError.Kind.MISCONFIGURED, auth.problem()));
+        }
+        timer.addSecrets(auth.secrets());
+        return new RequestHeaders(new LinkedHashMap<>(auth.values()), null);
+    }
+
+    /** {@link #authHeaders} plus the block's own {@code headers}, whose values may use arguments. */
+    protected RequestHeaders authAndTemplateHeaders(ProviderSettings.Endpoint endpoint, ProviderConfig c, MeasureArgs args,
+                                                    MeasurementTimer timer) {
+        RequestHeaders headers = authHeaders(endpoint, timer);
+        if (!headers.isOk()) {
+            return headers;
+        }
+        for (Map.Entry<String, String> h : c.headerList("headers").entrySet()) {
+            QueryTemplate.Rendered v = QueryTemplate.render(h.getValue(), args.values(), QueryLanguage.PLAIN);
+            if (!v.isOk()) {
+                return RequestHeaders.failed(timer.error(MeasurementError.Kind.MISCONFIGURED, "header " + h.getKey() + ": " + v.problem()));
+            }
+            headers.values().put(h.getKey(), v.text());
+        }
+        return headers;
+    }
+
+    /** An address without arguments can be checked before any measurement; a templated one only once rendered. */
+    protected static boolean isLiteral(String address) {
+        return !address.isEmpty() && !address.contains("{{");
+    }
+
+    /** The required URL field {@code key}, checked to be an http(s) URL when it has no arguments. */
+    protected static String requireUrl(ProviderConfig c, String key, String what, List<ConfigProblem> problems) {
+        String url = c.require(key, problems, what);
+        if (isLiteral(url)) {
+            httpUrl(url, c.pointer(key), problems);
+        }
+        return url;
+    }
+
+    /** For an address without arguments: a problem at {@code key} if its configured credentials cannot be resolved. */
+    protected void checkCredentials(String type, String address, ProviderConfig c, String key, List<ConfigProblem> problems) {
+        if (isLiteral(address)) {
+            ProviderAuth.Headers h = settings.endpoint(type, address).auth().resolve(settings.environment());
+            if (!h.isOk()) {
+                problems.add(new ConfigProblem(c.pointer(key), "analysis.provider.credentials", h.problem()));
+            }
+        }
     }
 
     protected static void addHeaders(HttpRequest.Builder b, Map<String, String> headers) {

@@ -8,7 +8,6 @@ import dev.stepwise.analysis.MeasurementError.Kind;
 import dev.stepwise.analysis.MeasurementTimer;
 import dev.stepwise.analysis.Pacer;
 import dev.stepwise.analysis.Phase;
-import dev.stepwise.analysis.ProviderAuth;
 import dev.stepwise.analysis.ProviderConfig;
 import dev.stepwise.analysis.ProviderSettings;
 import dev.stepwise.analysis.QueryLanguage;
@@ -60,10 +59,7 @@ public final class KayentaProvider extends HttpProvider {
     public List<ConfigProblem> check(ProviderSpec spec, MeasureArgs args) {
         List<ConfigProblem> problems = new ArrayList<>();
         ProviderConfig c = new ProviderConfig(spec.config());
-        String address = c.require("address", problems, "the Kayenta address");
-        if (!address.isEmpty() && !address.contains("{{")) {
-            httpUrl(address, c.pointer("address"), problems);
-        }
+        requireUrl(c, "address", "the Kayenta address", problems);
         for (String f : List.of("application", "canaryConfigName", "metricsAccountName", "configurationAccountName", "storageAccountName")) {
             c.require(f, problems, f);
         }
@@ -97,11 +93,10 @@ public final class KayentaProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderSettings.Endpoint e = settings.endpoint(TYPE, address.text());
-        ProviderAuth.Headers auth = e.auth().resolve(settings.environment());
+        RequestHeaders auth = authHeaders(e, timer);
         if (!auth.isOk()) {
-            return timer.error(Kind.MISCONFIGURED, auth.problem());
+            return auth.failure();
         }
-        timer.addSecrets(auth.secrets());
         double pass = c.map("thresholds").orElseThrow().number("pass", problems).orElse(95.0);
         double marginal = c.map("thresholds").orElseThrow().number("marginal", problems).orElse(75.0);
         Map<String, Object> scopes = new LinkedHashMap<>();

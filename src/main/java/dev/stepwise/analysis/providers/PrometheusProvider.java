@@ -7,7 +7,6 @@ import dev.stepwise.analysis.Measurement;
 import dev.stepwise.analysis.MeasurementError;
 import dev.stepwise.analysis.MeasurementError.Kind;
 import dev.stepwise.analysis.MeasurementTimer;
-import dev.stepwise.analysis.ProviderAuth;
 import dev.stepwise.analysis.ProviderConfig;
 import dev.stepwise.analysis.ProviderSettings;
 import dev.stepwise.analysis.QueryLanguage;
@@ -66,10 +65,7 @@ public final class PrometheusProvider extends HttpProvider {
     public List<ConfigProblem> check(ProviderSpec spec, MeasureArgs args) {
         List<ConfigProblem> problems = new ArrayList<>();
         ProviderConfig c = new ProviderConfig(spec.config());
-        String address = c.require("address", problems, "the Prometheus address");
-        if (!address.isEmpty() && !address.contains("{{")) {
-            httpUrl(address, c.pointer("address"), problems);
-        }
+        String address = requireUrl(c, "address", "the Prometheus address", problems);
         c.require("query", problems, "the PromQL query");
         refuseInsecure(spec.config(), problems);
         if (c.has("authentication")) {
@@ -93,13 +89,7 @@ public final class PrometheusProvider extends HttpProvider {
                 });
             }
         });
-        if (!address.isEmpty() && !address.contains("{{")) {
-            ProviderSettings.Endpoint e = settings.endpoint(TYPE, address);
-            ProviderAuth.Headers h = e.auth().resolve(settings.environment());
-            if (!h.isOk()) {
-                problems.add(new ConfigProblem(c.pointer("address"), "analysis.provider.credentials", h.problem()));
-            }
-        }
+        checkCredentials(TYPE, address, c, "address", problems);
         return problems;
     }
 
@@ -121,19 +111,11 @@ public final class PrometheusProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderSettings.Endpoint endpoint = settings.endpoint(TYPE, address.text());
-        ProviderAuth.Headers auth = endpoint.auth().resolve(settings.environment());
-        if (!auth.isOk()) {
-            return timer.error(Kind.MISCONFIGURED, auth.problem());
+        RequestHeaders requestHeaders = authAndTemplateHeaders(endpoint, c, args, timer);
+        if (!requestHeaders.isOk()) {
+            return requestHeaders.failure();
         }
-        timer.addSecrets(auth.secrets());
-        Map<String, String> headers = new LinkedHashMap<>(auth.values());
-        for (Map.Entry<String, String> h : c.headerList("headers").entrySet()) {
-            QueryTemplate.Rendered v = QueryTemplate.render(h.getValue(), args.values(), QueryLanguage.PLAIN);
-            if (!v.isOk()) {
-                return timer.error(Kind.MISCONFIGURED, "header " + h.getKey() + ": " + v.problem());
-            }
-            headers.put(h.getKey(), v.text());
-        }
+        Map<String, String> headers = requestHeaders.values();
         List<String> clientProblems = new ArrayList<>();
         Optional<BoundedHttp> http = http(endpoint, clientProblems);
         if (http.isEmpty()) {

@@ -10,7 +10,6 @@ import dev.stepwise.analysis.MeasureArgs;
 import dev.stepwise.analysis.Measurement;
 import dev.stepwise.analysis.MeasurementError.Kind;
 import dev.stepwise.analysis.MeasurementTimer;
-import dev.stepwise.analysis.ProviderAuth;
 import dev.stepwise.analysis.ProviderConfig;
 import dev.stepwise.analysis.ProviderSettings;
 import dev.stepwise.analysis.QueryLanguage;
@@ -57,10 +56,7 @@ public final class WebProvider extends HttpProvider {
     public List<ConfigProblem> check(ProviderSpec spec, MeasureArgs args) {
         List<ConfigProblem> problems = new ArrayList<>();
         ProviderConfig c = new ProviderConfig(spec.config());
-        String url = c.require("url", problems, "the URL");
-        if (!url.isEmpty() && !url.contains("{{")) {
-            httpUrl(url, c.pointer("url"), problems);
-        }
+        String url = requireUrl(c, "url", "the URL", problems);
         String method = c.string("method").orElse("GET").toUpperCase(Locale.ROOT);
         if (!List.of("GET", "POST", "PUT").contains(method)) {
             problems.add(new ConfigProblem(c.pointer("method"), "analysis.provider.method", "method must be GET, POST or PUT"));
@@ -77,12 +73,7 @@ public final class WebProvider extends HttpProvider {
             }
         });
         refuseInsecure(spec.config(), problems);
-        if (!url.isEmpty() && !url.contains("{{")) {
-            ProviderAuth.Headers h = settings.endpoint(TYPE, url).auth().resolve(settings.environment());
-            if (!h.isOk()) {
-                problems.add(new ConfigProblem(c.pointer("url"), "analysis.provider.credentials", h.problem()));
-            }
-        }
+        checkCredentials(TYPE, url, c, "url", problems);
         return problems;
     }
 
@@ -113,19 +104,11 @@ public final class WebProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderSettings.Endpoint endpoint = settings.endpoint(TYPE, url.text());
-        ProviderAuth.Headers auth = endpoint.auth().resolve(settings.environment());
-        if (!auth.isOk()) {
-            return timer.error(Kind.MISCONFIGURED, auth.problem());
+        RequestHeaders requestHeaders = authAndTemplateHeaders(endpoint, c, args, timer);
+        if (!requestHeaders.isOk()) {
+            return requestHeaders.failure();
         }
-        timer.addSecrets(auth.secrets());
-        Map<String, String> headers = new LinkedHashMap<>(auth.values());
-        for (Map.Entry<String, String> h : c.headerList("headers").entrySet()) {
-            QueryTemplate.Rendered v = QueryTemplate.render(h.getValue(), args.values(), QueryLanguage.PLAIN);
-            if (!v.isOk()) {
-                return timer.error(Kind.MISCONFIGURED, "header " + h.getKey() + ": " + v.problem());
-            }
-            headers.put(h.getKey(), v.text());
-        }
+        Map<String, String> headers = requestHeaders.values();
         HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
         if (c.has("jsonBody")) {
             Object rendered = substituteStrings(spec.config().get("jsonBody"), args.values());
