@@ -44,7 +44,7 @@ class GitSourceNotSpecsTest {
         try (GitSource source = GitSource.open(new GitSource.Config(url, "main", "", List.of()), tmp.resolve("cache2"),
                 GitCredentials.none(), Duration.ofSeconds(5))) {
             Snapshot s = source.poll().snapshot().orElseThrow();
-            assertThat(s.specs().findings()).extracting(f -> f.code()).containsExactly("spec.missing-kind");
+            assertThat(s.specs().findings()).extracting(f -> f.code()).containsExactly("spec.not-a-manifest");
         }
     }
 }
