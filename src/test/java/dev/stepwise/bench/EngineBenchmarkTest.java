@@ -19,7 +19,6 @@ class EngineBenchmarkTest {
         assertThat(f.strategies().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(300);
         assertThat(f.completed()).isPositive(); // rollouts run to the end and start again
         assertThat(f.aborted()).isPositive(); // one in ten sees its success rate fail
-        assertThat(f.heapBytesPerDecodedStatus()).isBetween(100L, 4_000L);
         assertThat(f.describe()).contains("decisions per second").contains("heap per status");
     }
 }
