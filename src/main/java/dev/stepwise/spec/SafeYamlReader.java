@@ -312,7 +312,6 @@ public final class SafeYamlReader {
                                     + map.keyAt(child).line() + "); YAML forbids repeated keys and tools disagree on which one wins");
                 }
                 map.key(child, keyAt.line(), keyAt.column());
-                result.put(key, null); // reserve the key so that order follows the file
                 result.put(key, node(parser.next(), child, depth));
             }
             finishAnchor(anchor, result, nodes - before);

@@ -1,13 +1,10 @@
 package dev.stepwise.testing;
 
+import dev.stepwise.bench.LighttpdGitHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 
-/** Loopback ports for the servers the tests start. */
+/** Loopback ports for the servers the tests start (the benchmarks' launcher holds the one implementation). */
 public final class FreePort {
 
     private FreePort() {
@@ -15,20 +12,14 @@ public final class FreePort {
 
     /** A port nothing listens on right now; the kernel picks it, so parallel test runs do not collide. */
     public static int pick() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
+        try {
+            return LighttpdGitHttp.freePort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static boolean isListening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return LighttpdGitHttp.isListening(port);
     }
 }

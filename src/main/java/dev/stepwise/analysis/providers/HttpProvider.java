@@ -124,6 +124,27 @@ public abstract class HttpProvider implements MetricProvider {
         return headers;
     }
 
+    /** The block's {@code query} with its arguments filled in for {@code language}, or the measurement that says why not. */
+    protected record RenderedQuery(String text, Measurement failure) {
+        boolean isOk() {
+            return failure == null;
+        }
+    }
+
+    /**
+     * Renders the block's {@code query} for {@code language} and records the query sent on the timer; a query whose
+     * arguments cannot be filled in is a misconfigured measurement that names the query as written.
+     */
+    protected static RenderedQuery renderQuery(ProviderConfig c, MeasureArgs args, QueryLanguage language,
+                                               MeasurementTimer timer) {
+        QueryTemplate.Rendered q = QueryTemplate.render(c.string("query").orElseThrow(), args.values(), language);
+        if (!q.isOk()) {
+            return new RenderedQuery("", timer.query(c.string("query").orElse("")).error(MeasurementError.Kind.MISCONFIGURED, q.problem()));
+        }
+        timer.query(q.text());
+        return new RenderedQuery(q.text(), null);
+    }
+
     /** An address without arguments can be checked before any measurement; a templated one only once rendered. */
     protected static boolean isLiteral(String address) {
         return !address.isEmpty() && !address.contains("{{");

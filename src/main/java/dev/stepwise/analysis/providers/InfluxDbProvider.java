@@ -82,11 +82,10 @@ public final class InfluxDbProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderConfig c = new ProviderConfig(spec.config());
-        QueryTemplate.Rendered flux = QueryTemplate.render(c.string("query").orElseThrow(), args.values(), QueryLanguage.FLUX);
+        RenderedQuery flux = renderQuery(c, args, QueryLanguage.FLUX, timer);
         if (!flux.isOk()) {
-            return timer.query(c.string("query").orElse("")).error(Kind.MISCONFIGURED, flux.problem());
+            return flux.failure();
         }
-        timer.query(flux.text());
         ProviderSettings.Endpoint e = endpoint(spec);
         String token = e.credential("authToken").orElse(SecretRef.env("INFLUX_TOKEN")).resolve(settings.environment()).value();
         String org = e.credential("org").orElse(SecretRef.env("INFLUX_ORG")).resolve(settings.environment()).value();

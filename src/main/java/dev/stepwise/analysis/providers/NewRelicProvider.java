@@ -93,11 +93,10 @@ public final class NewRelicProvider extends HttpProvider {
             return misconfigured(timer, problems);
         }
         ProviderConfig c = new ProviderConfig(spec.config());
-        QueryTemplate.Rendered nrql = QueryTemplate.render(c.string("query").orElseThrow(), args.values(), QueryLanguage.NRQL);
+        RenderedQuery nrql = renderQuery(c, args, QueryLanguage.NRQL, timer);
         if (!nrql.isOk()) {
-            return timer.query(c.string("query").orElse("")).error(Kind.MISCONFIGURED, nrql.problem());
+            return nrql.failure();
         }
-        timer.query(nrql.text());
         ProviderSettings.Endpoint e = endpoint(spec);
         String key = apiKey(e).resolve(settings.environment()).value();
         long account = Long.parseLong(accountId(e).resolve(settings.environment()).value());
