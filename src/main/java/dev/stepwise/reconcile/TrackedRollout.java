@@ -1,0 +1,96 @@
+package dev.stepwise.reconcile;
+
+import dev.stepwise.engine.EngineEvent;
+import dev.stepwise.engine.GateDecision;
+import dev.stepwise.engine.MeasurementDue;
+import dev.stepwise.engine.RolloutStatus;
+import dev.stepwise.git.Revision;
+import dev.stepwise.git.RolloutKey;
+import dev.stepwise.spec.Finding;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the reconciler knows of one rollout between cycles: the revision it acts on (the last one that passed
+ * validation), a newer one it refuses and why, the engine's state per cluster as last committed to Git, the
+ * measurements and gate decisions waiting for the next decision, and when it is due again.
+ *
+ * <p>Only the reconciler's cycle thread changes it, and only between the decide and apply phases of a cycle, in
+ * which at most one task per rollout runs: one reconcile at a time per rollout.
+ */
+final class TrackedRollout {
+
+    /** Events kept for the HTTP API. */
+    static final int RECENT_EVENTS = 20;
+
+    final RolloutKey key;
+    /** The last revision of the spec that passed validation and policy: what is acted on. */
+    RevisionCheck.RolloutAtRevision current;
+    Revision source;
+    /** The commit the stable version came from, for reverts. */
+    String stableSource = "";
+    /** A newer revision held back, with its errors; null when none. */
+    Revision refused;
+    List<Finding> refusedErrors = List.of();
+    /** Findings not about the spec: refused gate decisions, cluster drift, proposals written. */
+    final Map<String, Finding> notes = new LinkedHashMap<>();
+    /** The engine state per cluster, as last committed (or being committed). */
+    Map<String, RolloutStatus> statuses = new LinkedHashMap<>();
+    /** Measurements the last committed decision asked for, per cluster. */
+    Map<String, List<MeasurementDue>> dues = new LinkedHashMap<>();
+    /** Gate decisions accepted from Git and not yet part of a committed decision. */
+    final List<GateDecision> gates = new ArrayList<>();
+    final List<Map<String, Object>> gateLog = new ArrayList<>();
+    /** The status file as last read or pushed. */
+    StatusDocument committed;
+    /** Why the rollout is not acted on at all (its status file cannot be read): nothing is overwritten. */
+    String heldBecause = "";
+    Instant nextAt = Instant.MIN;
+    /** The status must be written even without a decision (findings changed). */
+    boolean dirty;
+    final Deque<EngineEvent> recent = new ArrayDeque<>();
+    Instant lastReconciled;
+    String lastError = "";
+
+    TrackedRollout(RolloutKey key) {
+        this.key = key;
+    }
+
+    boolean acting() {
+        return current != null && current.actionable() && heldBecause.isEmpty();
+    }
+
+    boolean due(Instant now) {
+        return acting() && !nextAt.isAfter(now);
+    }
+
+    void remember(List<EngineEvent> events) {
+        for (EngineEvent e : events) {
+            recent.addLast(e);
+            while (recent.size() > RECENT_EVENTS) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    List<Finding> findings() {
+        List<Finding> out = new ArrayList<>(refusedErrors);
+        out.addAll(notes.values());
+        return out;
+    }
+
+    Optional<Map.Entry<String, RolloutStatus>> summary() {
+        for (Map.Entry<String, RolloutStatus> e : statuses.entrySet()) {
+            if (e.getValue().inFlight()) {
+                return Optional.of(e);
+            }
+        }
+        return statuses.entrySet().stream().findFirst();
+    }
+}
