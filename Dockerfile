@@ -12,7 +12,8 @@ RUN groupadd --system --gid 10001 stepwise \
  && mkdir -p /var/cache/stepwise \
  && chown 10001:10001 /var/cache/stepwise
 
-COPY --chown=0:0 --chmod=0444 target/stepwise.jar /app/stepwise.jar
+# owned by root and not writable by the user that runs it
+COPY target/stepwise.jar /app/stepwise.jar
 
 # JGit keeps per-user state (e.g. measured file timestamp resolution) under $XDG_CONFIG_HOME/jgit: /tmp is writable
 # in the Pod (an emptyDir) while the root filesystem is read-only.
