@@ -19,11 +19,18 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * Least privilege, proved: every request the cluster code sends in a run of every router and strategy (abort
- * included) must be allowed by deploy/rbac/clusterrole.yaml and role.yaml, and every rule there must be used.
+ * included) must be allowed by the ClusterRole the base install deploys and by the Role of the namespaced install,
+ * and every rule there must be used. The files are named here once: {@code DeployManifestsTest} checks that they are
+ * the ones the kustomizations actually deploy, so this proof is about what gets installed.
  */
-class RbacIT {
+public class RbacIT {
 
-    record Permission(String group, String resource, String verb) {
+    /** The ClusterRole of {@code kubectl apply -k deploy/base}. */
+    public static final String CLUSTER_ROLE_FILE = "deploy/base/clusterrole.yaml";
+    /** The Role of {@code kubectl apply -k deploy/overlays/namespaced} (same rules, no cluster scope). */
+    public static final String NAMESPACED_ROLE_FILE = "deploy/overlays/namespaced/role.yaml";
+
+    public record Permission(String group, String resource, String verb) {
     }
 
     static Permission permission(RequestLog.Request r) {
@@ -56,8 +63,9 @@ class RbacIT {
         return new Permission(group, resource, verb);
     }
 
+    /** Every (group, resource, verb) a one-document Role or ClusterRole file grants; fails on wildcards and Secrets. */
     @SuppressWarnings("unchecked")
-    static Set<Permission> granted(String file) throws IOException {
+    public static Set<Permission> granted(String file) throws IOException {
         Map<String, Object> role = (Map<String, Object>) new Load(LoadSettings.builder().build())
                 .loadFromString(Files.readString(Path.of(file)));
         Set<Permission> out = new LinkedHashSet<>();
@@ -98,12 +106,12 @@ class RbacIT {
 
         Set<Permission> used = new LinkedHashSet<>();
         requests.forEach(r -> used.add(permission(r)));
-        for (String file : List.of("deploy/rbac/clusterrole.yaml", "deploy/rbac/role.yaml")) {
+        for (String file : List.of(CLUSTER_ROLE_FILE, NAMESPACED_ROLE_FILE)) {
             Set<Permission> granted = granted(file);
             assertThat(granted).as(file + " must allow every request the code sent").containsAll(used);
         }
         // and nothing is granted "just in case" beyond what the code can send (Deployments: workloadRef and Flagger paths)
-        Set<Permission> unused = new LinkedHashSet<>(granted("deploy/rbac/clusterrole.yaml"));
+        Set<Permission> unused = new LinkedHashSet<>(granted(CLUSTER_ROLE_FILE));
         unused.removeAll(used);
         assertThat(unused).allSatisfy(p -> assertThat(p.resource() + " " + p.verb()).isIn(
                 "deployments get", "deployments create", "deployments patch", "deployments update", "ingresses delete",
