@@ -636,7 +636,8 @@ public final class RepositoryReconciler {
         if (st.aborted()) {
             sb.append(" aborted");
         } else if (!st.inFlight() && st.phase() == Phase.HEALTHY) {
-            sb.append(" healthy");
+            sb.append(" healthy at ").append(st.stableHash());
+            return sb.toString();
         } else {
             sb.append(" step ").append(Math.min(st.stepIndex() + 1, steps)).append('/').append(steps);
             if (st.phase() == Phase.PAUSED) {
@@ -685,8 +686,9 @@ public final class RepositoryReconciler {
             dues.put(e.getKey(), dec.measurementsDue());
             r.remember(dec.events());
             next = earliest(next, dec.requeueAt());
-            moving |= dec.status().inFlight() || !dec.status().scaleDowns().isEmpty()
-                    || dec.status().phase() != Phase.HEALTHY;
+            // an aborted or halted rollout waits for a person or a new revision: looked at like a settled one
+            moving |= (dec.status().inFlight() && !dec.status().halted()) || !dec.status().scaleDowns().isEmpty()
+                    || dec.status().waitingSince() != null;
             report(r, e.getKey(), dec);
         }
         r.dues = dues;
@@ -848,7 +850,8 @@ public final class RepositoryReconciler {
     public List<RolloutView> views() {
         List<RolloutView> out = new ArrayList<>();
         for (TrackedRollout r : rollouts.values()) {
-            out.add(new RolloutView(settings.name(), r.key, r.committed, r.current == null ? "" : r.current.file(),
+            int steps = r.current == null || r.current.spec().isEmpty() ? 0 : RolloutEngine.doneIndex(r.current.spec().get());
+            out.add(new RolloutView(settings.name(), r.key, r.committed, r.current == null ? "" : r.current.file(), steps,
                     List.copyOf(r.recent), r.findings(), r.heldBecause, r.lastError, r.lastReconciled));
         }
         out.sort(java.util.Comparator.comparing(RolloutView::key));

@@ -13,11 +13,13 @@ import java.util.Map;
  * One rollout as this process sees it, for the HTTP API and the demo's progress lines.
  *
  * @param status     the status file as last committed; null before the first commit
+ * @param steps      the number of steps of the revision acted on (blue-green: its stages)
  * @param heldBecause why the rollout is not acted on at all; empty when it is
  * @param lastError  the last cycle's failure (cluster or provider trouble); empty when it succeeded
  */
-public record RolloutView(String repository, RolloutKey key, StatusDocument status, String file, List<EngineEvent> events,
-                          List<Finding> findings, String heldBecause, String lastError, Instant lastReconciled) {
+public record RolloutView(String repository, RolloutKey key, StatusDocument status, String file, int steps,
+                          List<EngineEvent> events, List<Finding> findings, String heldBecause, String lastError,
+                          Instant lastReconciled) {
 
     /** The short form {@code /api/v1/rollouts} lists. */
     public Map<String, Object> summary() {
@@ -31,6 +33,7 @@ public record RolloutView(String repository, RolloutKey key, StatusDocument stat
             status.summaryCluster().ifPresent(e -> {
                 m.put("cluster", e.getKey());
                 m.put("step", e.getValue().stepIndex());
+                m.put("steps", steps);
                 m.put("weight", e.getValue().canaryWeight());
                 m.put("stableRevision", e.getValue().stableHash());
                 m.put("canaryRevision", e.getValue().canaryHash());

@@ -80,7 +80,7 @@ public final class Simulator {
             List<Measurement> measurements = new ArrayList<>();
             for (MeasurementDue due : dues) {
                 if (!due.due().isAfter(now)) {
-                    measurements.add(measure(due, timeline, now));
+                    measurements.add(measure(due, timeline, Duration.between(START, now), now));
                 }
             }
             List<GateDecision> arrived = new ArrayList<>();
@@ -162,8 +162,11 @@ public final class Simulator {
         return b == null || a.isBefore(b) ? a : b;
     }
 
-    private static Measurement measure(MeasurementDue due, Timeline timeline, Instant now) {
-        Duration elapsed = Duration.between(START, now);
+    /**
+     * What the timeline's provider answers for {@code due}, {@code elapsed} into the timeline (also the demo's metric
+     * source).
+     */
+    public static Measurement measure(MeasurementDue due, Timeline timeline, Duration elapsed, Instant now) {
         if (!timeline.metrics().containsKey(due.metric())) {
             return Measurement.error(due.runId(), due.metric(), "the timeline has no values for metric " + due.metric(), now);
         }
