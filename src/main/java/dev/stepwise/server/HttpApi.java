@@ -169,27 +169,35 @@ public final class HttpApi implements AutoCloseable {
             webhook.handle(exchange); // it closes the exchange and answers every method itself
             return;
         }
+        // the catch sits inside the try-with-resources: a resource is closed before its own catch runs, and a 500
+        // written to a closed exchange never leaves
         try (exchange) {
-            if (path == null || !(BUILT_IN.contains(path) || path.startsWith(ROLLOUTS + "/"))) {
-                json(exchange, 404, error("not found"));
-                return;
+            try {
+                route(exchange, path);
+            } catch (RuntimeException e) {
+                // the class only: a message from the reconciler's side could quote anything
+                LOG.error("HTTP {} {} failed: {}", exchange.getRequestMethod(), path, e.getClass().getName());
+                trySend500(exchange);
             }
-            if (!"GET".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().set("Allow", "GET");
-                json(exchange, 405, error(exchange.getRequestMethod() + " is not allowed here; use GET"));
-                return;
-            }
-            switch (path) {
-                case "/healthz" -> health(exchange);
-                case "/readyz" -> ready(exchange);
-                case "/metrics" -> send(exchange, 200, TextFormat.CONTENT_TYPE, metrics.scrape());
-                case ROLLOUTS -> json(exchange, 200, rollouts.rollouts());
-                default -> oneRollout(exchange);
-            }
-        } catch (RuntimeException e) {
-            // the class only: a message from the reconciler's side could quote anything
-            LOG.error("HTTP {} {} failed: {}", exchange.getRequestMethod(), path, e.getClass().getName());
-            trySend500(exchange);
+        }
+    }
+
+    private void route(HttpExchange exchange, String path) throws IOException {
+        if (path == null || !(BUILT_IN.contains(path) || path.startsWith(ROLLOUTS + "/"))) {
+            json(exchange, 404, error("not found"));
+            return;
+        }
+        if (!"GET".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "GET");
+            json(exchange, 405, error(exchange.getRequestMethod() + " is not allowed here; use GET"));
+            return;
+        }
+        switch (path) {
+            case "/healthz" -> health(exchange);
+            case "/readyz" -> ready(exchange);
+            case "/metrics" -> send(exchange, 200, TextFormat.CONTENT_TYPE, metrics.scrape());
+            case ROLLOUTS -> json(exchange, 200, rollouts.rollouts());
+            default -> oneRollout(exchange);
         }
     }
 

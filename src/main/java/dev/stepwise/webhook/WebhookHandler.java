@@ -67,58 +67,70 @@ public final class WebhookHandler implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        // the catch sits inside the try-with-resources: a resource is closed before its own catch runs, and a 500
+        // written to a closed exchange never leaves
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(path)) {
-                respond(exchange, 404, "{\"error\":\"not found\"}");
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod())) {
-                exchange.getResponseHeaders().add("Allow", "POST");
-                respond(exchange, 405, "{\"error\":\"webhooks are POSTed\"}");
-                return;
-            }
-            String declared = exchange.getRequestHeaders().getFirst("Content-Length");
-            if (declared != null && parseLong(declared) > maxBodyBytes) {
-                respond(exchange, 413, "{\"error\":\"body larger than " + maxBodyBytes + " bytes\"}");
-                return;
-            }
-            byte[] body = readAtMost(exchange.getRequestBody(), maxBodyBytes);
-            if (body == null) {
-                respond(exchange, 413, "{\"error\":\"body larger than " + maxBodyBytes + " bytes\"}");
-                return;
-            }
-            Headers headers = Headers.ofMultiValued(exchange.getRequestHeaders());
-            SignatureVerifier.Result verified = verifier.verify(headers, body);
-            if (verified instanceof SignatureVerifier.Rejected rejected) {
-                LOG.warn("webhook {} from {} refused: {}", path, exchange.getRemoteAddress().getAddress().getHostAddress(),
-                        rejected.reason());
-                respond(exchange, 401, "{\"error\":\"signature missing or invalid\"}");
-                return;
-            }
-            Forge forge = ((SignatureVerifier.Verified) verified).forge();
-            PushPayloads.Parsed parsed = PushPayloads.parse(forge, headers, body);
-            if (parsed instanceof PushPayloads.Ping) {
-                respond(exchange, 200, "{\"result\":\"pong\"}");
-            } else if (parsed instanceof PushPayloads.OtherEvent o) {
-                respond(exchange, 202, "{\"result\":\"ignored\",\"reason\":" + json("event '" + o.name() + "' is not a push") + "}");
-            } else if (parsed instanceof PushPayloads.Invalid i) {
-                respond(exchange, 400, "{\"error\":" + json(i.reason()) + "}");
-            } else if (parsed instanceof PushPayloads.Push push) {
-                int n = listener.onPush(push.event());
-                if (n > 0) {
-                    respond(exchange, 202, "{\"result\":\"triggered\",\"sources\":" + n + "}");
-                } else {
-                    LOG.info("webhook {}{}: push to {} of {} concerns no tracked source", forge,
-                            push.event().deliveryId().isEmpty() ? "" : " delivery " + push.event().deliveryId(), push.event().ref(),
-                            dev.stepwise.git.Redactor.none().redact(String.valueOf(push.event().repositoryUrls())));
-                    respond(exchange, 202, "{\"result\":\"ignored\",\"reason\":"
-                            + json("no tracked source for " + push.event().ref() + " of this repository") + "}");
+            try {
+                answer(exchange);
+            } catch (RuntimeException e) {
+                // the class name only: a listener's message could quote anything, the secret included
+                LOG.error("webhook handling failed: {}", e.getClass().getSimpleName());
+                try {
+                    respond(exchange, 500, "{\"error\":\"internal error\"}");
+                } catch (IOException | RuntimeException ignored) {
+                    // the response had begun, or the forge hung up: nothing more can be said
                 }
             }
-        } catch (RuntimeException e) {
-            // the class name only: a listener's message could quote anything, the secret included
-            LOG.error("webhook handling failed: {}", e.getClass().getSimpleName());
-            respond(exchange, 500, "{\"error\":\"internal error\"}");
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestURI().getPath().equals(path)) {
+            respond(exchange, 404, "{\"error\":\"not found\"}");
+            return;
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().add("Allow", "POST");
+            respond(exchange, 405, "{\"error\":\"webhooks are POSTed\"}");
+            return;
+        }
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null && parseLong(declared) > maxBodyBytes) {
+            respond(exchange, 413, "{\"error\":\"body larger than " + maxBodyBytes + " bytes\"}");
+            return;
+        }
+        byte[] body = readAtMost(exchange.getRequestBody(), maxBodyBytes);
+        if (body == null) {
+            respond(exchange, 413, "{\"error\":\"body larger than " + maxBodyBytes + " bytes\"}");
+            return;
+        }
+        Headers headers = Headers.ofMultiValued(exchange.getRequestHeaders());
+        SignatureVerifier.Result verified = verifier.verify(headers, body);
+        if (verified instanceof SignatureVerifier.Rejected rejected) {
+            LOG.warn("webhook {} from {} refused: {}", path, exchange.getRemoteAddress().getAddress().getHostAddress(),
+                    rejected.reason());
+            respond(exchange, 401, "{\"error\":\"signature missing or invalid\"}");
+            return;
+        }
+        Forge forge = ((SignatureVerifier.Verified) verified).forge();
+        PushPayloads.Parsed parsed = PushPayloads.parse(forge, headers, body);
+        if (parsed instanceof PushPayloads.Ping) {
+            respond(exchange, 200, "{\"result\":\"pong\"}");
+        } else if (parsed instanceof PushPayloads.OtherEvent o) {
+            respond(exchange, 202, "{\"result\":\"ignored\",\"reason\":" + json("event '" + o.name() + "' is not a push") + "}");
+        } else if (parsed instanceof PushPayloads.Invalid i) {
+            respond(exchange, 400, "{\"error\":" + json(i.reason()) + "}");
+        } else if (parsed instanceof PushPayloads.Push push) {
+            int n = listener.onPush(push.event());
+            if (n > 0) {
+                respond(exchange, 202, "{\"result\":\"triggered\",\"sources\":" + n + "}");
+            } else {
+                LOG.info("webhook {}{}: push to {} of {} concerns no tracked source", forge,
+                        push.event().deliveryId().isEmpty() ? "" : " delivery " + push.event().deliveryId(), push.event().ref(),
+                        dev.stepwise.git.Redactor.none().redact(String.valueOf(push.event().repositoryUrls())));
+                respond(exchange, 202, "{\"result\":\"ignored\",\"reason\":"
+                        + json("no tracked source for " + push.event().ref() + " of this repository") + "}");
+            }
         }
     }
 
