@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stepwise.git.Secret;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -14,16 +15,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code /metrics} output checked by Prometheus' own parser and linter ({@code promtool check metrics}, Debian's
- * package): the unit tests pin the lines we meant to write, this proves Prometheus reads them as we meant. Skipped
- * where promtool is not installed.
+ * package): the unit tests pin the lines we meant to write, this proves Prometheus reads them as we meant. The alert
+ * rules of docs/http-api.md are checked and unit-tested with promtool too. Skipped where promtool is not installed.
  */
 class PromtoolMetricsIT {
 
@@ -39,9 +43,20 @@ class PromtoolMetricsIT {
     }
 
     private static Check promtool(String exposition) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics").redirectErrorStream(true).start();
+        return run(null, exposition, "check", "metrics");
+    }
+
+    private static Check run(Path dir, String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(PROMTOOL.toString());
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
-            in.write(exposition.getBytes(StandardCharsets.UTF_8));
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("promtool finished").isTrue();
@@ -84,6 +99,34 @@ class PromtoolMetricsIT {
         assertThat(check.output()).as("promtool's complaints").isEmpty();
         assertThat(check.exit()).isZero();
         assertThat(body.lines()).contains("stepwise_rollouts{phase=\"Terminating\"} 1");
+    }
+
+    /**
+     * The alert rules are the ones printed in docs/http-api.md, so the page cannot drift from what was tested:
+     * {@code promtool check rules} parses their PromQL, {@code promtool test rules} evaluates them against series
+     * like the ones {@link StepwiseMetrics} writes (two replicas, phase changes, counters that rise).
+     */
+    @Test
+    void theAlertRulesInTheDocsParseAndFireWhenTheyShould(@TempDir Path dir) throws Exception {
+        String doc = Files.readString(Path.of("docs/http-api.md"), StandardCharsets.UTF_8);
+        int begin = doc.indexOf("<!-- alert-rules:begin -->");
+        int end = doc.indexOf("<!-- alert-rules:end -->");
+        assertThat(begin).as("rules block in docs/http-api.md").isNotNegative();
+        String block = doc.substring(begin, end);
+        String rules = block.substring(block.indexOf("```yaml") + "```yaml".length(), block.lastIndexOf("```"));
+        Files.writeString(dir.resolve("stepwise-alerts.yaml"), rules, StandardCharsets.UTF_8);
+        try (InputStream tests = getClass().getResourceAsStream("/server/alerts-test.yaml")) {
+            assertThat(tests).as("alerts-test.yaml on the test classpath").isNotNull();
+            Files.write(dir.resolve("alerts-test.yaml"), tests.readAllBytes());
+        }
+
+        Check checked = run(dir, "", "check", "rules", "stepwise-alerts.yaml");
+        Check tested = run(dir, "", "test", "rules", "alerts-test.yaml");
+
+        assertThat(checked.exit()).as(checked.output()).isZero();
+        assertThat(checked.output()).contains("SUCCESS: 9 rules found");
+        assertThat(tested.exit()).as(tested.output()).isZero();
+        assertThat(tested.output()).contains("SUCCESS").doesNotContain("FAILED");
     }
 
     @Test
