@@ -22,8 +22,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -34,9 +36,15 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Stepwise's one HTTP port: probes, metrics, a read-only view of the rollouts, and the webhook endpoints. It runs on
- * the JDK's {@code HttpServer} with a small bounded pool, like {@code WebhookServer}: every answer is computed from
- * memory in microseconds, so two workers keep up, and a flood of requests slows the accept loop instead of growing
+ * the JDK's {@code HttpServer} with small bounded pools, like {@code WebhookServer}: every answer is computed from
+ * memory in microseconds, so a few workers keep up, and a flood of requests slows the accept loop instead of growing
  * a queue.
+ *
+ * <p>Webhook deliveries are the one thing that reads a request body, from the internet, at the sender's pace. They
+ * run on a pool of their own, so deliveries trickling in slowly cannot starve {@code /healthz} into a restart loop;
+ * when that pool and its short queue are full, further deliveries are cut off at once (polling catches up on what
+ * they announced). Requests that never finish arriving are dropped after {@value #MAX_REQUEST_SECONDS} s (the JDK's
+ * {@code sun.net.httpserver.maxReqTime}, set here unless the process already set it).
  *
  * <pre>
  * GET /healthz                          200 "ok" while the process is live, else 503
@@ -57,6 +65,16 @@ public final class HttpApi implements AutoCloseable {
     /** Loopback: exposing the port is a decision (a Pod's {@code 0.0.0.0:8080}, a port-forward), not an accident. */
     public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
 
+    /** A 5 MiB delivery needs only ~170 KiB/s to arrive in time; a sender slower than that is holding a worker. */
+    static final int MAX_REQUEST_SECONDS = 30;
+
+    static {
+        // read once, when the JDK's server configuration class loads: set before the first HttpServer is created
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        }
+    }
+
     private static final String ROLLOUTS = "/api/v1/rollouts";
     private static final Set<String> BUILT_IN = Set.of("/healthz", "/readyz", "/metrics", ROLLOUTS);
     private static final String TEXT = "text/plain; charset=utf-8";
@@ -70,6 +88,7 @@ public final class HttpApi implements AutoCloseable {
     private final Map<String, WebhookHandler> webhooks = new ConcurrentHashMap<>();
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
+    private final ThreadPoolExecutor webhookWorkers;
 
     private HttpApi(InetSocketAddress bind, StepwiseMetrics metrics, RolloutDirectory rollouts, BooleanSupplier live,
                     Supplier<Optional<String>> notReadyReason) throws IOException {
@@ -78,12 +97,11 @@ public final class HttpApi implements AutoCloseable {
         this.live = Objects.requireNonNull(live, "live");
         this.notReadyReason = Objects.requireNonNull(notReadyReason, "notReadyReason");
         this.server = HttpServer.create(Objects.requireNonNull(bind, "bind"), 32);
-        AtomicInteger n = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
-            Thread t = new Thread(r, "stepwise-http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        this.executor = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64),
+                daemons("stepwise-http-"), new ThreadPoolExecutor.CallerRunsPolicy());
+        // no CallerRuns here: the caller is an HTTP worker, and a full pool must not spill slow senders onto it
+        this.webhookWorkers = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                daemons("stepwise-webhook-"), new ThreadPoolExecutor.AbortPolicy());
         server.setExecutor(executor);
         // one context and our own routing: the JDK matches contexts by string prefix, which would let /metricsfoo in
         server.createContext("/", this::handle);
@@ -166,7 +184,21 @@ public final class HttpApi implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         WebhookHandler webhook = path == null ? null : webhooks.get(path);
         if (webhook != null) {
-            webhook.handle(exchange); // it closes the exchange and answers every method itself
+            try {
+                webhookWorkers.execute(() -> {
+                    try {
+                        webhook.handle(exchange); // it answers every method and closes the exchange
+                    } catch (IOException | RuntimeException e) {
+                        exchange.close(); // the sender hung up or timed out; nothing to answer
+                    }
+                });
+            } catch (RejectedExecutionException busy) {
+                // closing before any response aborts the connection; answering would first drain the unread body,
+                // at the pace of the very senders that filled the pool
+                LOG.warn("webhook {}: {} deliveries in progress or waiting; cut off one from {}", path,
+                        webhookBacklog(), exchange.getRemoteAddress().getAddress().getHostAddress());
+                exchange.close();
+            }
             return;
         }
         // the catch sits inside the try-with-resources: a resource is closed before its own catch runs, and a 500
@@ -285,7 +317,22 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        webhookWorkers.shutdownNow();
         executor.shutdownNow();
+    }
+
+    /** Webhook deliveries being received or waiting for a worker. */
+    int webhookBacklog() {
+        return webhookWorkers.getActiveCount() + webhookWorkers.getQueue().size();
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     /** For tests and logs: the webhook paths mounted so far. */

@@ -2,6 +2,7 @@ package dev.stepwise.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -10,6 +11,7 @@ import dev.stepwise.webhook.PushEvent;
 import dev.stepwise.webhook.SignatureVerifier;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -265,6 +267,62 @@ class HttpApiTest {
         assertThat(send("POST", "/webhook/other", PUSH, "X-Hub-Signature-256", sign(PUSH)).statusCode()).isEqualTo(404);
         assertThat(send("POST", "/webhook/shop/x", PUSH, "X-Hub-Signature-256", sign(PUSH)).statusCode()).isEqualTo(404);
         assertThat(pushes).isEmpty();
+    }
+
+    /** Senders that announce a body and send only its first bytes: each holds a webhook worker while it waits. */
+    private List<Socket> trickle(int senders) throws IOException {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            Socket socket = new Socket("127.0.0.1", api.address().getPort());
+            socket.getOutputStream().write(("POST /webhook/shop HTTP/1.1\r\nHost: stepwise\r\nX-GitHub-Event: push\r\n"
+                    + "Content-Length: 4000\r\n\r\n{\"ref\":").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            sockets.add(socket);
+        }
+        return sockets;
+    }
+
+    private static void hangUp(List<Socket> sockets) throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    @Test
+    void probesAndMetricsKeepAnsweringWhileWebhookDeliveriesTrickleIn() throws Exception {
+        List<Socket> slow = trickle(6); // more than there are HTTP workers
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.webhookBacklog() == 6);
+
+            HttpResponse<String> health = client.send(HttpRequest.newBuilder(URI.create(api.url() + "/healthz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> scrape = client.send(HttpRequest.newBuilder(URI.create(api.url() + "/metrics"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(scrape.statusCode()).isEqualTo(200);
+        } finally {
+            hangUp(slow);
+        }
+    }
+
+    @Test
+    void aSaturatedWebhookPoolCutsFurtherDeliveriesOffInsteadOfQueueingThem() throws Exception {
+        List<Socket> slow = trickle(18); // two being read, sixteen waiting
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> api.webhookBacklog() == 18);
+
+            assertThatThrownBy(() -> send("POST", "/webhook/shop", PUSH, "X-GitHub-Event", "push",
+                    "X-Hub-Signature-256", sign(PUSH))).isInstanceOf(IOException.class);
+            assertThat(pushes).isEmpty();
+        } finally {
+            hangUp(slow);
+        }
+        // the senders hung up: their workers are free again, and the next delivery gets through
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.webhookBacklog() == 0);
+        assertThat(send("POST", "/webhook/shop", PUSH, "X-GitHub-Event", "push", "X-Hub-Signature-256", sign(PUSH))
+                .statusCode()).isEqualTo(202);
+        assertThat(pushes).hasSize(1);
     }
 
     @Test
