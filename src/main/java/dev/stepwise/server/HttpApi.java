@@ -27,6 +27,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -89,6 +90,9 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ThreadPoolExecutor executor;
     private final ThreadPoolExecutor webhookWorkers;
+    private final AtomicInteger cutOff = new AtomicInteger();
+    private final AtomicLong lastCutOffLog = new AtomicLong(
+            System.nanoTime() - TimeUnit.MINUTES.toNanos(1));
 
     private HttpApi(InetSocketAddress bind, StepwiseMetrics metrics, RolloutDirectory rollouts, BooleanSupplier live,
                     Supplier<Optional<String>> notReadyReason) throws IOException {
@@ -195,8 +199,14 @@ public final class HttpApi implements AutoCloseable {
             } catch (RejectedExecutionException busy) {
                 // closing before any response aborts the connection; answering would first drain the unread body,
                 // at the pace of the very senders that filled the pool
-                LOG.warn("webhook {}: {} deliveries in progress or waiting; cut off one from {}", path,
-                        webhookBacklog(), exchange.getRemoteAddress().getAddress().getHostAddress());
+                int cut = cutOff.incrementAndGet();
+                long now = System.nanoTime();
+                long last = lastCutOffLog.get();
+                // at most one line per 10 s: a flood must not turn into a flood of log lines
+                if (now - last > TimeUnit.SECONDS.toNanos(10) && lastCutOffLog.compareAndSet(last, now)) {
+                    LOG.warn("webhook {}: {} deliveries in progress or waiting; {} cut off so far (latest from {})", path,
+                            webhookBacklog(), cut, exchange.getRemoteAddress().getAddress().getHostAddress());
+                }
                 exchange.close();
             }
             return;
