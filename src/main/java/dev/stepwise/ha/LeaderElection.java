@@ -352,6 +352,7 @@ public final class LeaderElection implements WriteFence, AutoCloseable {
     private void renewed(Instant attemptStart) {
         synchronized (state) {
             holder = config.identity();
+            announce(holder);
             if (closed) {
                 return;
             }
@@ -370,6 +371,7 @@ public final class LeaderElection implements WriteFence, AutoCloseable {
     private void notHolder(String newHolder) {
         synchronized (state) {
             holder = newHolder;
+            announce(newHolder);
             stop(newHolder == null || newHolder.isEmpty() ? "lease released" : "lease is held by " + newHolder);
         }
     }
@@ -399,20 +401,23 @@ public final class LeaderElection implements WriteFence, AutoCloseable {
         }
     }
 
+    /** fabric8's news of a new holder; the lock has normally reported it already (this keeps the order right). */
     private void newLeader(String identity) {
-        if (identity == null || identity.isEmpty()) {
+        synchronized (state) {
+            announce(identity);
+        }
+    }
+
+    // guarded by state: tells the listener about a holder it has not heard of yet (not about a released lease)
+    private void announce(String identity) {
+        if (identity == null || identity.isEmpty() || identity.equals(announcedLeader)) {
             return;
         }
-        synchronized (state) {
-            if (identity.equals(announcedLeader)) {
-                return;
-            }
-            announcedLeader = identity;
-            if (!identity.equals(config.identity())) {
-                LOG.info("Lease {}/{} is held by {}", config.namespace(), config.leaseName(), identity);
-            }
-            dispatch(() -> listener.newLeader(identity));
+        announcedLeader = identity;
+        if (!identity.equals(config.identity())) {
+            LOG.info("Lease {}/{} is held by {}", config.namespace(), config.leaseName(), identity);
         }
+        dispatch(() -> listener.newLeader(identity));
     }
 
     private void dispatch(Runnable callback) {
