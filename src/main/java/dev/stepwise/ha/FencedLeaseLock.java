@@ -34,6 +34,10 @@ import java.util.function.Supplier;
  *   <li><b>Writes are a PUT carrying the resourceVersion read</b> ({@code update}), so a write based on a stale read
  *   fails with 409 Conflict instead of overwriting a newer holder; fabric8 8.0's lock sends a JSON merge patch. The
  *   role needs {@code get}, {@code create} and {@code update} on leases, nothing else.</li>
+ *   <li><b>A lease deleted while another replica held it is not up for grabs at once.</b> fabric8 creates a missing
+ *   lease and leads immediately, which would overlap a holder that is still acting. Here a follower treats the
+ *   absence as one more unchanged state of the last lease it saw and creates it only after a lease duration; the
+ *   holder itself re-creates it at its next renewal.</li>
  * </ol>
  *
  * <p>Failures of any kind surface as {@link KubernetesClientException}, the only exception the elector's loops
@@ -63,6 +67,12 @@ final class FencedLeaseLock extends LeaseLock {
     private Instant attemptStart;
     private String seenVersion;
     private long seenSinceNanos;
+    /** The holder and transition count as last read or written, for a lease that has since disappeared. */
+    private String lastHolder;
+    private int lastTransitions;
+
+    /** The "version" of a lease that does not exist. */
+    private static final String ABSENT = "";
 
     FencedLeaseLock(String namespace, String name, String identity, Duration defaultLeaseDuration, Clock clock,
             LongSupplier nanoTime, Events events) {
@@ -80,22 +90,31 @@ final class FencedLeaseLock extends LeaseLock {
         attemptStart = clock.instant();
         Lease lease = call("read", () -> client.leases().inNamespace(namespace).withName(name).get());
         current = lease;
+        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         if (lease == null) {
-            return null;
+            if (lastHolder == null || lastHolder.isEmpty() || lastHolder.equals(identity())) {
+                return null; // never seen, released, or ours: the elector creates it at once
+            }
+            // Deleted (by hand) while another replica held it: that replica may still be acting. fabric8 would
+            // create the lease and lead at once; instead the absence counts as one more unchanged state of the
+            // lease, held by the last holder seen, and is taken over (created, see update) after leaseDuration.
+            seen(ABSENT);
+            events.notHolder(lastHolder);
+            return new LeaderElectionRecord(lastHolder, defaultLeaseDuration, now, now.minus(unchangedFor()), lastTransitions);
         }
-        seen(lease);
+        seen(version(lease));
         LeaseSpec spec = lease.getSpec() == null ? new LeaseSpec() : lease.getSpec();
         String holder = spec.getHolderIdentity();
+        lastHolder = holder;
+        lastTransitions = spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions();
         if (!identity().equals(holder)) {
             events.notHolder(holder);
         }
-        Duration unchanged = Duration.ofNanos(nanoTime.getAsLong() - seenSinceNanos);
-        ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
         return new LeaderElectionRecord(holder,
                 spec.getLeaseDurationSeconds() == null ? defaultLeaseDuration : Duration.ofSeconds(spec.getLeaseDurationSeconds()),
                 spec.getAcquireTime() == null ? now : spec.getAcquireTime(),
-                now.minus(unchanged),
-                spec.getLeaseTransitions() == null ? 0 : spec.getLeaseTransitions());
+                now.minus(unchangedFor()),
+                lastTransitions);
     }
 
     @Override
@@ -107,17 +126,22 @@ final class FencedLeaseLock extends LeaseLock {
 
     @Override
     public synchronized void update(KubernetesClient client, LeaderElectionRecord record) {
-        if (current == null) {
-            throw new KubernetesClientException("lease " + namespace + "/" + name + " must be read before it is updated");
-        }
         Instant started = attemptStart == null ? clock.instant() : attemptStart;
+        if (current == null) {
+            // taking over a lease that was deleted (see get): nothing to update, create it
+            Lease created = toResource(record, getObjectMeta(null));
+            written(call("create", () -> client.leases().inNamespace(namespace).resource(created).create()), record, started);
+            return;
+        }
         Lease lease = toResource(record, getObjectMeta(current.getMetadata().getResourceVersion()));
         written(call("update", () -> client.leases().inNamespace(namespace).resource(lease).update()), record, started);
     }
 
     private void written(Lease lease, LeaderElectionRecord record, Instant started) {
         current = lease;
-        seen(lease);
+        seen(version(lease));
+        lastHolder = record.getHolderIdentity();
+        lastTransitions = record.getLeaderTransitions();
         if (identity().equals(record.getHolderIdentity())) {
             events.renewed(started);
         } else {
@@ -125,16 +149,23 @@ final class FencedLeaseLock extends LeaseLock {
         }
     }
 
-    /** Restarts the "unchanged since" count when the lease has changed since the last look. */
-    private void seen(Lease lease) {
+    private static String version(Lease lease) {
         String version = lease.getMetadata() == null ? null : lease.getMetadata().getResourceVersion();
-        if (version == null) {
-            version = String.valueOf(lease.getSpec()); // no resourceVersion (not a real API server): compare content
-        }
+        // no resourceVersion (not a real API server): compare the content instead
+        return version != null ? version : String.valueOf(lease.getSpec());
+    }
+
+    /** Restarts the "unchanged since" count when the lease has changed since the last look. */
+    private void seen(String version) {
         if (!version.equals(seenVersion)) {
             seenVersion = version;
             seenSinceNanos = nanoTime.getAsLong();
         }
+    }
+
+    /** How long this process has seen the lease in its current state, by its monotonic clock. */
+    private Duration unchangedFor() {
+        return Duration.ofNanos(nanoTime.getAsLong() - seenSinceNanos);
     }
 
     private <T> T call(String what, Supplier<T> request) {

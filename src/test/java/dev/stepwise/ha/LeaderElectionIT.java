@@ -214,6 +214,32 @@ class LeaderElectionIT {
     }
 
     @Test
+    void aLeaseDeletedByHandIsRecreatedByItsHolderAndNotSnatchedByTheFollower() {
+        Replica a = replica(config("stepwise-a"));
+        await().atMost(Duration.ofSeconds(5)).until(a::isLeader);
+        Replica b = replica(config("stepwise-b"));
+        watch = new Watch(a, b);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.election.currentLeader().equals(Optional.of("stepwise-a")));
+
+        // the holder is alive: it re-creates the lease at its next renewal and keeps leading
+        cluster.client().leases().inNamespace(NS).withName(LEASE).delete();
+        await().during(LEASE_DURATION.multipliedBy(2)).atMost(LEASE_DURATION.multipliedBy(3)).until(() -> a.isLeader() && !b.isLeader());
+        assertThat(cluster.client().leases().inNamespace(NS).withName(LEASE).get().getSpec().getHolderIdentity()).isEqualTo("stepwise-a");
+
+        // the holder is cut off when the lease is deleted: the follower must still wait out a lease duration, since
+        // the holder may be writing until its fence closes (fabric8 alone would create the lease and lead at once)
+        long cut = System.nanoTime();
+        a.partition.refuse();
+        cluster.client().leases().inNamespace(NS).withName(LEASE).delete();
+        await().atMost(LEASE_DURATION.plus(LONGEST_RETRY.multipliedBy(2)).plusSeconds(1)).until(b::isLeader);
+        long takeover = watch.firstChange(b, true, cut);
+        assertThat(ms(takeover - cut)).isGreaterThanOrEqualTo(LEASE_DURATION.toMillis() - 100);
+        assertThat(ms(takeover - watch.firstChange(a, false, cut))).isGreaterThanOrEqualTo((LEASE_DURATION.toMillis() - RENEW_DEADLINE.toMillis()) / 2);
+        assertThat(watch.overlaps()).isZero();
+        assertThat(cluster.client().leases().inNamespace(NS).withName(LEASE).get().getSpec().getHolderIdentity()).isEqualTo("stepwise-b");
+    }
+
+    @Test
     void aWriteBasedOnAStaleReadIsRejectedAndDoesNotCountAsARenewal() {
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
         AtomicReference<Instant> renewed = new AtomicReference<>();
