@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -208,7 +209,10 @@ public final class LeaderElection implements WriteFence, AutoCloseable {
                     }
                 });
         this.electorExecutor = Executors.newSingleThreadExecutor(daemon("stepwise-leader-election"));
-        this.events = Executors.newSingleThreadScheduledExecutor(daemon("stepwise-leader-events"));
+        ScheduledThreadPoolExecutor events = new ScheduledThreadPoolExecutor(1, daemon("stepwise-leader-events"));
+        // on close: deliver the callbacks already queued, drop the watchdog and a pending restart of the elector
+        events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.events = events;
     }
 
     /**

@@ -105,12 +105,12 @@ class LeaderElectionIT {
         long fenced = watch.firstChange(leader, false, cut);
 
         // the old leader's fence closed within renewDeadline of its last renewal, before the new leader started ...
-        assertThat(ms(fenced - cut)).isLessThanOrEqualTo(RENEW_DEADLINE.toMillis() + 200);
+        assertThat(ms(fenced - cut)).isLessThanOrEqualTo(RENEW_DEADLINE.toMillis() + 300);
         assertThat(ms(takeover - fenced)).as("gap between the old leader stopping and the new one starting, ms")
                 .isGreaterThanOrEqualTo((LEASE_DURATION.toMillis() - RENEW_DEADLINE.toMillis()) / 2);
         // ... and the new leader waited out the lease: its last renewal was at most one retryPeriod before the cut
         assertThat(ms(takeover - cut)).isBetween(LEASE_DURATION.minus(RETRY).toMillis() - 100,
-                LEASE_DURATION.plus(LONGEST_RETRY.multipliedBy(2)).toMillis() + 500);
+                LEASE_DURATION.plus(LONGEST_RETRY.multipliedBy(2)).toMillis() + 1000);
         // the callbacks say the same, in the same order (the old leader's arrives from its fence watchdog)
         long stoppedCallback = leader.eventAt("stoppedLeading");
         long startedCallback = follower.eventAt("startedLeading");
@@ -183,8 +183,8 @@ class LeaderElectionIT {
 
         await().atMost(Duration.ofSeconds(2)).until(b::isLeader);
         long takeover = watch.firstChange(b, true, closing);
-        assertThat(ms(takeover - closing)).as("handover after close, ms").isLessThan(LONGEST_RETRY.toMillis() + 500)
-                .isLessThan(longLease.toMillis() / 4);
+        assertThat(ms(takeover - closing)).as("handover after close, ms").isLessThan(LONGEST_RETRY.toMillis() + 1000)
+                .isLessThan(longLease.toMillis() / 3);
         assertThat(a.eventAt("stoppedLeading")).isLessThan(b.eventAt("startedLeading"));
         assertThat(watch.overlaps()).isZero();
     }
@@ -211,6 +211,24 @@ class LeaderElectionIT {
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("stepwise-a");
         assertThat(lease.getSpec().getLeaseTransitions()).isEqualTo(4);
         assertThat(a.events()).containsExactly("newLeader skewed-holder", "newLeader stepwise-a", "startedLeading");
+    }
+
+    @Test
+    void replicasWhoseClocksDisagreeByAnHourStillLeadOneAtATimeAndHandOver() {
+        // the fence compares this process's clock with itself only; the lease's renewTime (another clock) is not used
+        Replica behind = replica(config("stepwise-a"), Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)));
+        await().atMost(Duration.ofSeconds(5)).until(behind::isLeader);
+        Replica ahead = replica(config("stepwise-b"), Clock.offset(Clock.systemUTC(), Duration.ofHours(1)));
+        watch = new Watch(behind, ahead);
+        await().during(LEASE_DURATION.multipliedBy(2)).atMost(LEASE_DURATION.multipliedBy(3)).until(() -> behind.isLeader() && !ahead.isLeader());
+        assertThat(behind.election.leadingUntil().orElseThrow())
+                .isBetween(Instant.now().minus(Duration.ofHours(1)), Instant.now().minus(Duration.ofHours(1)).plus(RENEW_DEADLINE));
+
+        behind.partition.refuse();
+        await().atMost(LEASE_DURATION.plus(LONGEST_RETRY.multipliedBy(2)).plusSeconds(1)).until(ahead::isLeader);
+        assertThat(behind.isLeader()).isFalse();
+        assertThat(watch.overlaps()).isZero();
+        assertThat(behind.eventAt("stoppedLeading")).isLessThan(ahead.eventAt("startedLeading"));
     }
 
     @Test
@@ -349,7 +367,11 @@ class LeaderElectionIT {
     }
 
     Replica replica(Config config) {
-        Replica r = new Replica(config);
+        return replica(config, Clock.systemUTC());
+    }
+
+    Replica replica(Config config, Clock clock) {
+        Replica r = new Replica(config, clock);
         replicas.add(r);
         return r;
     }
@@ -363,7 +385,7 @@ class LeaderElectionIT {
         private final List<String> events = Collections.synchronizedList(new ArrayList<>());
         private final Map<String, Long> eventTimes = Collections.synchronizedMap(new java.util.HashMap<>());
 
-        Replica(Config config) {
+        Replica(Config config, Clock clock) {
             name = config.identity();
             // no client-side retries: a refused request fails at once, as the elector would see a partition
             client = new KubernetesClientBuilder()
@@ -372,7 +394,7 @@ class LeaderElectionIT {
                     .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("partition", partition)
                             .addOrReplaceInterceptor("requests", requests))
                     .build();
-            election = LeaderElection.start(client, config, Clock.systemUTC(), new LeaderElection.Listener() {
+            election = LeaderElection.start(client, config, clock, new LeaderElection.Listener() {
                 @Override
                 public void startedLeading() {
                     record("startedLeading");
