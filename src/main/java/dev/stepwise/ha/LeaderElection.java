@@ -400,7 +400,11 @@ public final class LeaderElection implements WriteFence, AutoCloseable {
         lastRenew = null;
         if (leading) {
             leading = false;
-            LOG.warn("{} stopped leading lease {}/{}: {}", config.identity(), config.namespace(), config.leaseName(), why);
+            if (closed) {
+                LOG.info("{} stopped leading lease {}/{}: {}", config.identity(), config.namespace(), config.leaseName(), why);
+            } else {
+                LOG.warn("{} stopped leading lease {}/{}: {}", config.identity(), config.namespace(), config.leaseName(), why);
+            }
             dispatch(listener::stoppedLeading);
         }
     }
