@@ -383,11 +383,10 @@ class DeployManifestsTest {
                 }
             }
         }
-        // create cannot be limited by name; fabric8's LeaseLock renews with a merge patch, update covers a replace
+        // create cannot be limited by name; Stepwise's lock renews with a PUT carrying the resourceVersion read
         assertThat(granted).containsExactlyInAnyOrder(
                 "coordination.k8s.io leases get " + leaseName,
                 "coordination.k8s.io leases update " + leaseName,
-                "coordination.k8s.io leases patch " + leaseName,
                 "coordination.k8s.io leases create (any)");
 
         RoleBinding leaseBinding = the(RoleBinding.class, "stepwise-leader-election");
