@@ -5,6 +5,8 @@ import dev.stepwise.reconcile.Clusters;
 import dev.stepwise.reconcile.RepositoryReconciler;
 import dev.stepwise.reconcile.RunConfig;
 import dev.stepwise.reconcile.StepwiseProcess;
+import dev.stepwise.reconcile.StepwiseService;
+import dev.stepwise.server.StepwiseMetrics;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -88,17 +90,17 @@ public final class RunCommand implements Callable<Integer> {
             err.println("stepwise run: " + e.getMessage());
             return ExitCodes.USAGE_OR_IO;
         }
-        Clusters clusters = Clusters.fromConfig(rc.clusters());
-        StepwiseProcess process;
-        try {
-            process = StepwiseProcess.create(rc, clusters, env, Clock.systemUTC(), Optional.empty(),
-                    dev.stepwise.reconcile.ReconcileMetrics.NONE, () -> true, report -> log(report));
-        } catch (IOException | ProviderSettings.InvalidSettings | IllegalArgumentException e) {
-            clusters.close();
-            err.println("stepwise run: " + e.getMessage());
-            return ExitCodes.USAGE_OR_IO;
-        }
         if (once) {
+            Clusters clusters = Clusters.fromConfig(rc.clusters());
+            StepwiseProcess process;
+            try {
+                process = StepwiseProcess.create(rc, clusters, env, Clock.systemUTC(), Optional.empty(),
+                        new StepwiseMetrics(), () -> true, RunCommand::log);
+            } catch (IOException | ProviderSettings.InvalidSettings | IllegalArgumentException e) {
+                clusters.close();
+                err.println("stepwise run: " + e.getMessage());
+                return ExitCodes.USAGE_OR_IO;
+            }
             try (process) {
                 int exit = ExitCodes.OK;
                 List<RepositoryReconciler.CycleReport> reports = process.once();
@@ -119,16 +121,22 @@ public final class RunCommand implements Callable<Integer> {
                 return exit;
             }
         }
+        StepwiseService service;
+        try {
+            service = StepwiseService.start(rc, env, RunCommand::log);
+        } catch (IOException | ProviderSettings.InvalidSettings | IllegalArgumentException e) {
+            err.println("stepwise run: " + e.getMessage());
+            return ExitCodes.USAGE_OR_IO;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            LOG.info("stopping: finishing the cycle in flight");
-            process.close();
+            LOG.info("stopping: finishing the cycle in flight, then releasing the lease");
+            service.close();
             stopped.countDown();
         }, "stepwise-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        process.start();
         out.println("stepwise run: " + rc.repositories().size() + " repositor" + (rc.repositories().size() == 1 ? "y" : "ies")
-                + ", clusters " + String.join(", ", clusters.names()));
+                + ", clusters " + String.join(", ", service.process().clusters().names()) + ", HTTP on " + service.http().url());
         out.flush();
         try {
             stopped.await();

@@ -12,7 +12,7 @@ import dev.stepwise.git.promotion.EnvironmentPromoter;
 import dev.stepwise.git.promotion.RevertProposer;
 import dev.stepwise.reconcile.Clusters;
 import dev.stepwise.reconcile.MeasurementSource;
-import dev.stepwise.reconcile.ReconcileMetrics;
+import dev.stepwise.server.StepwiseMetrics;
 import dev.stepwise.reconcile.RepositoryReconciler;
 import dev.stepwise.reconcile.RolloutView;
 import dev.stepwise.simulate.Simulator;
@@ -111,7 +111,7 @@ public final class Demo {
                 RepositoryReconciler reconciler = new RepositoryReconciler(
                         new RepositoryReconciler.Settings("demo", "local", Duration.ofSeconds(5), Duration.ofMinutes(5),
                                 Duration.ofSeconds(30)),
-                        source, status, clusters, metrics, pool, ReconcileMetrics.NONE, () -> true,
+                        source, status, clusters, metrics, pool, new StepwiseMetrics(), () -> true,
                         new RepositoryReconciler.Proposers(Optional.of(new RevertProposer(source.mirror(), "main")),
                                 Optional.of(new EnvironmentPromoter(source.mirror(), "main"))));
                 Story story = new Story(repo, metrics);

@@ -1,5 +1,6 @@
 package dev.stepwise.reconcile;
 
+import dev.stepwise.server.StepwiseMetrics;
 import dev.stepwise.cluster.ApplyContext;
 import dev.stepwise.cluster.ApplyResult;
 import dev.stepwise.cluster.ClusterFinding;
@@ -131,7 +132,7 @@ public final class RepositoryReconciler {
     private final Clusters clusters;
     private final MeasurementSource measurements;
     private final ExecutorService pool;
-    private final ReconcileMetrics metrics;
+    private final StepwiseMetrics metrics;
     private final BooleanSupplier mayWrite;
     private final Proposers proposers;
     private final RolloutEngine engine = new RolloutEngine();
@@ -147,7 +148,7 @@ public final class RepositoryReconciler {
     private volatile Optional<String> notReady = Optional.of("the repository has not been read yet");
 
     public RepositoryReconciler(Settings settings, GitSource source, StatusWriter status, Clusters clusters,
-                                MeasurementSource measurements, ExecutorService pool, ReconcileMetrics metrics,
+                                MeasurementSource measurements, ExecutorService pool, StepwiseMetrics metrics,
                                 BooleanSupplier mayWrite, Proposers proposers) {
         this.settings = settings;
         this.source = source;
@@ -182,15 +183,17 @@ public final class RepositoryReconciler {
         if (snapshot == null) {
             return new CycleReport(Optional.empty(), Optional.empty(), 0, 0, Optional.empty(), problems);
         }
+        if (!mayWrite.getAsBoolean()) {
+            // a follower keeps its mirror warm; on becoming leader it reads status again, as the last leader left it
+            restored = false;
+            notReady = Optional.empty();
+            return new CycleReport(Optional.empty(), Optional.of(snapshot.revision()), 0, 0, Optional.empty(), problems);
+        }
         if (!restored && !restore(problems)) {
             return new CycleReport(Optional.of(now.plus(settings.observeInterval())), Optional.of(snapshot.revision()), 0, 0,
                     Optional.empty(), problems);
         }
         notReady = Optional.empty();
-        if (!mayWrite.getAsBoolean()) {
-            problems.add("not the leader: nothing decided");
-            return new CycleReport(Optional.empty(), Optional.of(snapshot.revision()), 0, 0, Optional.empty(), problems);
-        }
         List<Decided> decided = decide(now, problems);
         Optional<String> commit = Optional.empty();
         boolean committed = true;
@@ -427,6 +430,15 @@ public final class RepositoryReconciler {
             return false;
         }
         StatusFiles files = ((StatusWriter.StatusRead.Read) read).files();
+        for (TrackedRollout r : rollouts.values()) {
+            // what another process (or this one, before) left in Git is the truth from here on
+            r.statuses = new LinkedHashMap<>();
+            r.dues = new LinkedHashMap<>();
+            r.committed = null;
+            r.heldBecause = "";
+            r.nextAt = Instant.MIN;
+        }
+        inflight.clear();
         files.files().forEach((key, text) -> {
             TrackedRollout r = rollouts.get(key);
             if (r == null) {
@@ -437,6 +449,7 @@ public final class RepositoryReconciler {
                 StatusDocument doc = StatusDocument.parse(key, text);
                 r.statuses = new LinkedHashMap<>(doc.clusters());
                 r.stableSource = doc.stableSource();
+                r.gateLog.clear();
                 r.gateLog.addAll(doc.gates());
                 r.committed = doc;
                 r.nextAt = Instant.MIN;

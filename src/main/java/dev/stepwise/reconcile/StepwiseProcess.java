@@ -1,5 +1,6 @@
 package dev.stepwise.reconcile;
 
+import dev.stepwise.server.StepwiseMetrics;
 import dev.stepwise.analysis.MetricProviders;
 import dev.stepwise.analysis.ProviderSettings;
 import dev.stepwise.git.GitCredentials;
@@ -53,7 +54,7 @@ public final class StepwiseProcess implements AutoCloseable {
      * @param onCycle      told every cycle's report (logs, the demo's progress)
      */
     public static StepwiseProcess create(RunConfig config, Clusters clusters, Map<String, String> env, Clock clock,
-                                         Optional<MeasurementSource> measurements, ReconcileMetrics metrics,
+                                         Optional<MeasurementSource> measurements, StepwiseMetrics metrics,
                                          BooleanSupplier mayWrite, Consumer<RepositoryReconciler.CycleReport> onCycle)
             throws IOException, ProviderSettings.InvalidSettings {
         ProviderSettings settings = config.providersFile().isPresent()

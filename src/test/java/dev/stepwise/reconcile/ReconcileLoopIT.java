@@ -1,5 +1,6 @@
 package dev.stepwise.reconcile;
 
+import dev.stepwise.server.StepwiseMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stepwise.cluster.embedded.EmbeddedCluster;
@@ -122,7 +123,7 @@ class ReconcileLoopIT {
                 List.of(successRate.get()), 250, now);
         reconciler = new RepositoryReconciler(new RepositoryReconciler.Settings("shop", "local", Duration.ofSeconds(2),
                 Duration.ofSeconds(30), Duration.ofSeconds(20)), source, status, clusters, measurements, pool,
-                ReconcileMetrics.NONE, () -> true, new RepositoryReconciler.Proposers(
+                new StepwiseMetrics(), () -> true, new RepositoryReconciler.Proposers(
                 Optional.of(new RevertProposer(source.mirror(), "main")),
                 Optional.of(new EnvironmentPromoter(source.mirror(), "main"))));
     }
