@@ -96,12 +96,19 @@ public final class RepositoryReconciler {
      *                        (pods becoming ready have no other signal)
      * @param idleResync      how often a settled rollout is looked at (drift, hand edits)
      * @param cycleTimeout    how long a cycle waits for slow rollouts before committing what is decided
+     * @param replica         which replica writes (its leader-election identity), recorded in status commits
      */
     public record Settings(String name, String defaultCluster, Duration observeInterval, Duration idleResync,
-                           Duration cycleTimeout) {
+                           Duration cycleTimeout, String replica) {
         public Settings {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(defaultCluster, "defaultCluster");
+            replica = replica == null ? "" : replica;
+        }
+
+        public Settings(String name, String defaultCluster, Duration observeInterval, Duration idleResync,
+                        Duration cycleTimeout) {
+            this(name, defaultCluster, observeInterval, idleResync, cycleTimeout, "");
         }
 
         public static Settings defaults(String name, String defaultCluster) {
@@ -626,6 +633,9 @@ public final class RepositoryReconciler {
         Map<String, String> trailers = new LinkedHashMap<>();
         trailers.put("Stepwise-Source", snapshot.revision().name());
         trailers.put("Stepwise-Repository", settings.name());
+        if (!settings.replica().isEmpty()) {
+            trailers.put("Stepwise-Replica", settings.replica());
+        }
         return new StatusCommit(subject, trailers, current -> {
             StatusChanges c = StatusChanges.none();
             texts.forEach(c::put);

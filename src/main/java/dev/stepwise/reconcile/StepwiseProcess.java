@@ -85,7 +85,8 @@ public final class StepwiseProcess implements AutoCloseable {
                         Optional.of(new RevertProposer(git.mirror(), repo.branch())),
                         Optional.of(new EnvironmentPromoter(git.mirror(), repo.branch())));
                 RepositoryReconciler.Settings rs = new RepositoryReconciler.Settings(repo.name(), config.defaultCluster(),
-                        config.observeInterval(), Duration.ofSeconds(30), config.cycleTimeout());
+                        config.observeInterval(), Duration.ofSeconds(30), config.cycleTimeout(),
+                        config.leaderElection().enabled() ? config.leaderElection().identity() : "");
                 RepositoryReconciler reconciler = new RepositoryReconciler(rs, git, status, clusters, source, pool, metrics,
                         mayWrite, proposers);
                 p.loops.add(new RunLoop(reconciler, clock, repo.pollInterval(), onCycle));
