@@ -87,6 +87,43 @@ public final class ClusterTarget {
         return spec.flagger().isPresent() && spec.workloadRef().isPresent();
     }
 
+    // ---------------------------------------------------------------- resolve
+
+    /**
+     * The spec as the engine should see it on this cluster. For a Flagger Canary the release lives in the target
+     * Deployment, not in the Canary document (whose hash only covers the reference): the version is the hash of the
+     * target's pod template and the replica count is the target's (or the primary's, while Stepwise holds the target
+     * at zero between releases), as Flagger reads them. Other specs are returned as they are. The reconciler calls this
+     * before {@link #observe} and hands the result to the engine, {@code observe} and {@code apply}.
+     */
+    public RolloutSpec resolve(RolloutSpec spec) {
+        if (!flaggerModel(spec)) {
+            return spec;
+        }
+        String target = spec.workloadRef().orElseThrow().name();
+        var deployments = client.apps().deployments().inNamespace(spec.namespace());
+        Deployment canary = deployments.withName(target).get();
+        if (canary == null) {
+            return spec; // apply reports the missing target
+        }
+        Deployment primary = deployments.withName(target + "-primary").get();
+        int replicas = nz(canary.getSpec().getReplicas());
+        if (primary != null) {
+            replicas = Math.max(replicas, nz(primary.getSpec().getReplicas()));
+        }
+        return new RolloutSpec(spec.namespace(), spec.name(), spec.origin(), spec.file(), spec.documentIndex(),
+                Math.max(replicas, 1), spec.images(), templateHash(canary), spec.workloadRef(), spec.progressDeadlineSeconds(),
+                spec.progressDeadlineAbort(), spec.minReadySeconds(), spec.revisionHistoryLimit(), spec.strategy(),
+                spec.waves(), spec.promoteTo(), spec.onAbortRevert(), spec.inlineTemplates(), spec.flagger());
+    }
+
+    /** The version of a Flagger target: the hash of its pod template, as the user wrote it (Stepwise never edits it). */
+    private String templateHash(Deployment d) {
+        var ser = client.getKubernetesSerialization();
+        Object template = ser.unmarshal(ser.asJson(d.getSpec().getTemplate()), Map.class);
+        return dev.stepwise.spec.model.PodTemplateHash.of(template);
+    }
+
     // ---------------------------------------------------------------- observe
 
     /** Readiness of every version of {@code spec} on the cluster, with drift findings for hand-edited replica counts. */
@@ -192,6 +229,7 @@ public final class ClusterTarget {
             scale(spec, v, want, w, desired, ctx, ops, findings);
         }
         workloadRefScaleDown(spec, desired, ops);
+        flaggerTargetScaleDown(spec, desired, current, ctx, ops);
 
         boolean verified = true;
         Optional<Integer> verifiedWeight = Optional.empty();
@@ -283,6 +321,9 @@ public final class ClusterTarget {
     /** Pins every Service of the desired state; returns the versions Services select afterwards. */
     private Set<String> services(RolloutSpec spec, DesiredState desired, Map<String, Workload> current,
                                  List<String> ops, List<ClusterFinding> findings) {
+        if (flaggerModel(spec)) {
+            return flaggerServices(spec, desired, ops, findings);
+        }
         Set<String> selected = new LinkedHashSet<>();
         for (Map.Entry<String, String> e : desired.services().entrySet()) {
             var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
@@ -325,6 +366,50 @@ public final class ClusterTarget {
             ops.add("service " + e.getKey() + " -> " + want);
         }
         return selected;
+    }
+
+    /**
+     * Flagger's Services select Deployments, not versions: {@code <svc>} and {@code <svc>-primary} the primary's pods,
+     * {@code <svc>-canary} the target's, whatever version each runs (a promotion copies the template into the primary
+     * instead of switching a Service). Stepwise only keeps those selectors as Flagger writes them: it adds or replaces
+     * the primary's/target's selector keys and never removes a key (a merge-patch {@code null} for a selector key is
+     * not removed by every server, and another key the user added is theirs). Only the primary's version counts as
+     * selected: the target may go to zero while {@code <svc>-canary} selects it (its weight is then 0).
+     */
+    private Set<String> flaggerServices(RolloutSpec spec, DesiredState desired, List<String> ops, List<ClusterFinding> findings) {
+        var flagger = spec.flagger().orElseThrow();
+        String target = spec.workloadRef().orElseThrow().name();
+        var deployments = client.apps().deployments().inNamespace(spec.namespace());
+        Deployment canary = deployments.withName(target).get();
+        if (canary == null) {
+            return Set.of(desired.stableVersion());
+        }
+        Map<String, String> canarySelector = canary.getSpec().getSelector() == null || canary.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of("app", target) : canary.getSpec().getSelector().getMatchLabels();
+        Map<String, String> primarySelector = FlaggerPrimaryModel.primarySelector(target, canarySelector);
+        Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
+        wanted.put(flagger.service(), primarySelector);
+        wanted.put(flagger.primaryName(), primarySelector);
+        wanted.put(flagger.canaryName(), canarySelector);
+        for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
+            var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
+            Service svc = res.get();
+            if (svc == null) {
+                findings.add(new ClusterFinding("MissingObject", "Service/" + spec.namespace() + "/" + e.getKey(),
+                        "Flagger's Service does not exist; create it with selector " + e.getValue()));
+                continue;
+            }
+            Map<String, String> patch = ServiceModel.selectorPatch(svc.getSpec().getSelector(), e.getValue(), List.of());
+            if (patch == null) {
+                continue;
+            }
+            findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
+                    "selects " + svc.getSpec().getSelector() + ", Flagger's model wants " + e.getValue() + "; corrected"));
+            client.services().inNamespace(spec.namespace()).resource(svc).patch(PatchContext.of(PatchType.JSON_MERGE),
+                    client.getKubernetesSerialization().asJson(Map.of("spec", Map.of("selector", patch))));
+            ops.add("service " + e.getKey() + " -> " + e.getValue());
+        }
+        return Set.of(desired.stableVersion());
     }
 
     private String versionSelected(RolloutSpec spec, Map<String, String> selector, Map<String, Workload> current) {
@@ -378,9 +463,14 @@ public final class ClusterTarget {
                 out.put(primaryVersion, workload("Deployment", primary, primaryVersion));
             }
             if (canary != null) {
-                String v = annotations(canary.getMetadata()).getOrDefault(StepwiseLabels.VERSION, spec.podTemplateHash());
+                String v = templateHash(canary);
                 if (!v.equals(primaryVersion)) {
-                    out.put(v, workload("Deployment", canary, v));
+                    Workload w = workload("Deployment", canary, v);
+                    if (!v.equals(annotations(canary.getMetadata()).get(StepwiseLabels.VERSION))) {
+                        // a new release re-applied the target (its replicas with it): not a hand edit of Stepwise's count
+                        w = new Workload(w.kind, w.name, v, w.specReplicas, null, w.ready, w.available, w.annotations, w.selector);
+                    }
+                    out.put(v, w);
                 }
             }
             return out;
@@ -511,6 +601,31 @@ public final class ClusterTarget {
         }
         patchWorkload(deployments.withName(name), replicas, withVersion);
         ops.add("scale " + name + " " + replicas);
+    }
+
+    /**
+     * Flagger's model between releases: once the primary runs the target's pod template and has all its pods, the
+     * target Deployment is scaled to zero (as Flagger does), so only the primary serves. The target is not among the
+     * workloads then (it has the primary's version), so the general scale-down does not see it.
+     */
+    private void flaggerTargetScaleDown(RolloutSpec spec, DesiredState desired, Map<String, Workload> current,
+                                        ApplyContext ctx, List<String> ops) {
+        if (!flaggerModel(spec)) {
+            return;
+        }
+        String name = spec.workloadRef().orElseThrow().name();
+        var res = client.apps().deployments().inNamespace(spec.namespace()).withName(name);
+        Deployment target = res.get();
+        Workload primary = current.get(desired.stableVersion());
+        if (target == null || primary == null || !primary.name.equals(name + "-primary") || nz(target.getSpec().getReplicas()) == 0
+                || !templateHash(target).equals(desired.stableVersion())
+                || primary.available < Math.max(1, desired.replicasOf(desired.stableVersion()))) {
+            return;
+        }
+        Map<String, String> annotations = new LinkedHashMap<>(ReplicaSetModel.annotations(desired.stableVersion(), 0, ctx));
+        annotations.put(StepwiseLabels.VERSION, desired.stableVersion());
+        patchWorkload(res, 0, annotations);
+        ops.add("scale " + name + " 0 (the primary serves " + desired.stableVersion() + ")");
     }
 
     private Optional<PodTemplateSpec> templateFor(RolloutSpec spec, String version, List<ClusterFinding> findings) {
