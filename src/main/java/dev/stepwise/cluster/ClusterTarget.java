@@ -577,6 +577,10 @@ public final class ClusterTarget {
             }
             Deployment primary = FlaggerPrimaryModel.primary(source, spec, version, replicas, annotations);
             if (d == null) {
+                if (source.getMetadata().getUid() != null) {
+                    // the target is the only object on the cluster the primary comes from (the Canary lives in Git)
+                    primary.getMetadata().setOwnerReferences(List.of(owner(source)));
+                }
                 deployments.resource(primary).create();
                 ops.add("create " + name + " replicas " + replicas);
             } else {
@@ -647,8 +651,18 @@ public final class ClusterTarget {
         return Optional.of(ReplicaSetModel.templateFromSpec(spec));
     }
 
+    /**
+     * The owner of a ReplicaSet Stepwise creates. There is no Rollout object on the cluster (the spec lives in Git), so
+     * only a rollout with a {@code workloadRef} has one: the referenced Deployment, which holds the pod template, so
+     * deleting the application's Deployment removes its versions too. Without a workloadRef there is no owner; the
+     * managed-by and rollout labels find the objects.
+     */
     private Optional<OwnerReference> ownerOf(RolloutSpec spec) {
-        return Optional.empty(); // Stepwise's own objects have no owner in the cluster: the spec lives in Git
+        if (spec.workloadRef().isEmpty()) {
+            return Optional.empty();
+        }
+        Deployment d = client.apps().deployments().inNamespace(spec.namespace()).withName(spec.workloadRef().get().name()).get();
+        return d == null || d.getMetadata().getUid() == null ? Optional.empty() : Optional.of(owner(d));
     }
 
     /**
@@ -702,8 +716,18 @@ public final class ClusterTarget {
         }
     }
 
+    /**
+     * A reference that makes {@code d} the owner for garbage collection only: {@code controller: false}, so the
+     * Deployment controller never adopts, scales or deletes what Stepwise manages, and {@code blockOwnerDeletion:
+     * false}, so deleting the Deployment is never held up by Stepwise's objects.
+     */
     static OwnerReference owner(Deployment d) {
-        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(d.getMetadata().getName())
-                .withUid(d.getMetadata().getUid()).build();
+        return ownerReference("apps/v1", "Deployment", d.getMetadata());
+    }
+
+    /** See {@link #owner(Deployment)}: garbage collection only, never a controller. */
+    public static OwnerReference ownerReference(String apiVersion, String kind, io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+        return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(meta.getName())
+                .withUid(meta.getUid()).withController(false).withBlockOwnerDeletion(false).build();
     }
 }

@@ -151,8 +151,13 @@ public final class NginxTrafficRouter implements TrafficRouter {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(StepwiseLabels.MANAGED_BY, StepwiseLabels.MANAGER);
         labels.put(StepwiseLabels.ROLLOUT, ctx.rollout());
-        copy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ctx.namespace())
-                .withLabels(labels).withAnnotations(annotations).build());
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ctx.namespace())
+                .withLabels(labels).withAnnotations(annotations);
+        if (stable.getMetadata().getUid() != null) {
+            // owned by the stable Ingress it is copied from: deleting that removes the canary Ingress too
+            meta.withOwnerReferences(dev.stepwise.cluster.ClusterTarget.ownerReference("networking.k8s.io/v1", "Ingress", stable.getMetadata()));
+        }
+        copy.setMetadata(meta.build());
         copy.setStatus(null);
         if (copy.getSpec().getDefaultBackend() != null) {
             repoint(copy.getSpec().getDefaultBackend(), ctx);

@@ -60,6 +60,11 @@ public final class SmiTrafficRouter implements TrafficRouter {
                     .build());
             split.getAdditionalProperties().put("spec", splitSpec(ctx, canaryWeight));
             GenericRouteWriter.markWeight(split, ctx.rollout(), canaryWeight);
+            // owned by the root Service it splits: deleting the Service removes the TrafficSplit too
+            var root = ctx.client().services().inNamespace(ctx.namespace()).withName(spec.rootService().orElse(ctx.stableService())).get();
+            if (root != null && root.getMetadata().getUid() != null) {
+                split.getMetadata().setOwnerReferences(List.of(dev.stepwise.cluster.ClusterTarget.ownerReference("v1", "Service", root.getMetadata())));
+            }
             op.resource(split).create();
         }
     }

@@ -131,6 +131,12 @@ class FlaggerCanaryIT {
                 .containsEntry(StepwiseLabels.HASH, v1);
         assertThat(primary.getMetadata().getAnnotations()).containsEntry(StepwiseLabels.VERSION, v1);
         assertThat(primary.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(primary.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Deployment");
+            assertThat(o.getName()).isEqualTo("store-api");
+            assertThat(o.getUid()).isEqualTo(deployment("store-api").getMetadata().getUid()).isNotBlank();
+            assertThat(o.getController()).isFalse();
+        });
         assertThat(image("store-api-primary")).isEqualTo("store:1");
         // Flagger scales the target to zero once the primary serves
         assertThat(deployment("store-api").getSpec().getReplicas()).isZero();
