@@ -333,37 +333,53 @@ public final class ClusterTarget {
                         "the Service does not exist; create it (Stepwise pins selectors of existing Services)"));
                 continue;
             }
-            Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
-            Map<String, String> ann = svc.getMetadata().getAnnotations() == null ? Map.of() : svc.getMetadata().getAnnotations();
-            String applied = ann.get(StepwiseLabels.APPLIED_VERSION + "." + spec.name());
-            String now = versionSelected(spec, selector, current);
-            if (applied != null && now != null && !applied.equals(now)) {
-                findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
-                        "selects version " + now + ", Stepwise set " + applied + "; corrected"));
+            // computed again from the Service as re-read after a conflict: only the last attempt's outcome counts
+            List<ClusterFinding> seen = new ArrayList<>();
+            String[] pinned = new String[1];
+            boolean[] written = {false};
+            writes.patch(svc, res::get, cur -> {
+                seen.clear();
+                Map<String, String> selector = cur.getSpec().getSelector() == null ? Map.of() : cur.getSpec().getSelector();
+                Map<String, String> ann = cur.getMetadata().getAnnotations() == null ? Map.of() : cur.getMetadata().getAnnotations();
+                String applied = ann.get(StepwiseLabels.APPLIED_VERSION + "." + spec.name());
+                String now = versionSelected(spec, selector, current);
+                if (applied != null && now != null && !applied.equals(now)) {
+                    seen.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
+                            "selects version " + now + ", Stepwise set " + applied + "; corrected"));
+                }
+                String want = e.getValue();
+                Workload target = current.get(want);
+                boolean hasPods = target != null && target.available > 0;
+                if (!want.equals(now) && !hasPods && now != null && current.containsKey(now)) {
+                    seen.add(new ClusterFinding("ServiceSwitchDeferred", "Service/" + spec.namespace() + "/" + e.getKey(),
+                            "version " + want + " has no available pods yet; the Service stays on " + now));
+                    pinned[0] = now;
+                    return Optional.empty();
+                }
+                pinned[0] = want;
+                Map<String, String> patch = ServiceModel.selectorPatch(selector, selectorFor(spec, want, current), dropKeys(spec, current));
+                if (patch == null && want.equals(applied)) {
+                    return Optional.empty();
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("metadata", Map.of("annotations", Map.of(StepwiseLabels.APPLIED_VERSION + "." + spec.name(), want)));
+                if (patch != null) {
+                    body.put("spec", Map.of("selector", patch));
+                }
+                return Optional.of(client.getKubernetesSerialization().asJson(
+                        Writes.withResourceVersion(body, cur.getMetadata().getResourceVersion())));
+            }, (cur, json) -> {
+                Service out = res.patch(PatchContext.of(PatchType.JSON_MERGE), json);
+                written[0] = true;
+                return out;
+            });
+            findings.addAll(seen);
+            if (pinned[0] != null) {
+                selected.add(pinned[0]);
             }
-            String want = e.getValue();
-            Workload target = current.get(want);
-            boolean hasPods = target != null && target.available > 0;
-            if (!want.equals(now) && !hasPods && now != null && current.containsKey(now)) {
-                findings.add(new ClusterFinding("ServiceSwitchDeferred", "Service/" + spec.namespace() + "/" + e.getKey(),
-                        "version " + want + " has no available pods yet; the Service stays on " + now));
-                selected.add(now);
-                continue;
+            if (written[0]) {
+                ops.add("service " + e.getKey() + " -> " + pinned[0]);
             }
-            selected.add(want);
-            Map<String, String> wanted = selectorFor(spec, want, current);
-            Map<String, String> patch = ServiceModel.selectorPatch(selector, wanted, dropKeys(spec, current));
-            if (patch == null && want.equals(applied)) {
-                continue;
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("metadata", Map.of("annotations", Map.of(StepwiseLabels.APPLIED_VERSION + "." + spec.name(), want)));
-            if (patch != null) {
-                body.put("spec", Map.of("selector", patch));
-            }
-            client.services().inNamespace(spec.namespace()).resource(svc)
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
-            ops.add("service " + e.getKey() + " -> " + want);
         }
         return selected;
     }
@@ -405,8 +421,10 @@ public final class ClusterTarget {
             }
             findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
                     "selects " + svc.getSpec().getSelector() + ", Flagger's model wants " + e.getValue() + "; corrected"));
-            client.services().inNamespace(spec.namespace()).resource(svc).patch(PatchContext.of(PatchType.JSON_MERGE),
-                    client.getKubernetesSerialization().asJson(Map.of("spec", Map.of("selector", patch))));
+            writes.patch(svc, res::get, cur -> Optional.ofNullable(ServiceModel.selectorPatch(cur.getSpec().getSelector(), e.getValue(), List.of()))
+                            .map(p -> client.getKubernetesSerialization().asJson(Writes.withResourceVersion(
+                                    Map.of("spec", Map.of("selector", p)), cur.getMetadata().getResourceVersion()))),
+                    (cur, json) -> res.patch(PatchContext.of(PatchType.JSON_MERGE), json));
             ops.add("service " + e.getKey() + " -> " + e.getValue());
         }
         return Set.of(desired.stableVersion());
@@ -447,7 +465,8 @@ public final class ClusterTarget {
 
     /** One version's workload as read from the cluster. */
     private record Workload(String kind, String name, String version, int specReplicas, Integer appliedReplicas,
-                            int ready, int available, Map<String, String> annotations, Map<String, String> selector) {
+                            int ready, int available, Map<String, String> annotations, Map<String, String> selector,
+                            String resourceVersion) {
     }
 
     private Map<String, Workload> workloads(RolloutSpec spec) {
@@ -468,7 +487,8 @@ public final class ClusterTarget {
                     Workload w = workload("Deployment", canary, v);
                     if (!v.equals(annotations(canary.getMetadata()).get(StepwiseLabels.VERSION))) {
                         // a new release re-applied the target (its replicas with it): not a hand edit of Stepwise's count
-                        w = new Workload(w.kind, w.name, v, w.specReplicas, null, w.ready, w.available, w.annotations, w.selector);
+                        w = new Workload(w.kind, w.name, v, w.specReplicas, null, w.ready, w.available, w.annotations, w.selector,
+                                w.resourceVersion);
                     }
                     out.put(v, w);
                 }
@@ -483,7 +503,8 @@ public final class ClusterTarget {
                 var st = rs.getStatus();
                 out.put(v, new Workload("ReplicaSet", rs.getMetadata().getName(), v, nz(rs.getSpec().getReplicas()),
                         parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
-                        st == null ? 0 : nz(st.getAvailableReplicas()), a, Map.of(StepwiseLabels.HASH, v)));
+                        st == null ? 0 : nz(st.getAvailableReplicas()), a, Map.of(StepwiseLabels.HASH, v),
+                        rs.getMetadata().getResourceVersion()));
             }
         }
         return out;
@@ -496,7 +517,7 @@ public final class ClusterTarget {
                 ? Map.of() : d.getSpec().getSelector().getMatchLabels();
         return new Workload(kind, d.getMetadata().getName(), version, nz(d.getSpec().getReplicas()),
                 parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
-                st == null ? 0 : nz(st.getAvailableReplicas()), a, sel);
+                st == null ? 0 : nz(st.getAvailableReplicas()), a, sel, d.getMetadata().getResourceVersion());
     }
 
     private void scale(RolloutSpec spec, String version, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
@@ -527,7 +548,7 @@ public final class ClusterTarget {
                     throw e;
                 }
                 // created meanwhile (a second process, or a restart racing itself): scale the one that exists
-                patchWorkload(rsOps.withName(rs.getMetadata().getName()), replicas, annotations);
+                patchWorkload(rsOps.withName(rs.getMetadata().getName()), null, replicas, annotations);
                 ops.add("scale " + rs.getMetadata().getName() + " " + replicas);
             }
             return;
@@ -538,7 +559,7 @@ public final class ClusterTarget {
         if (w.specReplicas == replicas && sameAnnotations(w.annotations, annotations)) {
             return;
         }
-        patchWorkload(rsOps.withName(w.name), replicas, annotations);
+        patchWorkload(rsOps.withName(w.name), w.resourceVersion, replicas, annotations);
         ops.add("scale " + w.name + " " + replicas);
     }
 
@@ -551,11 +572,27 @@ public final class ClusterTarget {
         return true;
     }
 
-    private void patchWorkload(io.fabric8.kubernetes.client.dsl.Resource<?> res, int replicas, Map<String, String> annotations) {
+    /**
+     * Sets a workload's replicas and annotations with a JSON merge patch carrying the resourceVersion it was read at
+     * ({@code resourceVersion}; null: read it first). A 409 (someone scaled or annotated it since) means: read again and
+     * send again with the new resourceVersion; the replica count is the decision's either way, and the next observe
+     * reports what the other writer did as drift.
+     */
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> void patchWorkload(
+            io.fabric8.kubernetes.client.dsl.Resource<T> res, String resourceVersion, int replicas, Map<String, String> annotations) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("metadata", Map.of("annotations", annotations));
         body.put("spec", Map.of("replicas", replicas));
-        res.patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
+        String[] rv = {resourceVersion};
+        writes.patch(rv[0], () -> {
+                    T cur = res.get();
+                    return cur == null ? null : cur.getMetadata().getResourceVersion();
+                },
+                version -> Optional.of(client.getKubernetesSerialization().asJson(Writes.withResourceVersion(body, version))),
+                (version, json) -> {
+                    res.patch(PatchContext.of(PatchType.JSON_MERGE), json);
+                    return version;
+                });
     }
 
     /**
@@ -603,7 +640,7 @@ public final class ClusterTarget {
         if (nz(d.getSpec().getReplicas()) == replicas && sameAnnotations(annotations(d.getMetadata()), withVersion)) {
             return;
         }
-        patchWorkload(deployments.withName(name), replicas, withVersion);
+        patchWorkload(deployments.withName(name), d.getMetadata().getResourceVersion(), replicas, withVersion);
         ops.add("scale " + name + " " + replicas);
     }
 
@@ -628,7 +665,7 @@ public final class ClusterTarget {
         }
         Map<String, String> annotations = new LinkedHashMap<>(ReplicaSetModel.annotations(desired.stableVersion(), 0, ctx));
         annotations.put(StepwiseLabels.VERSION, desired.stableVersion());
-        patchWorkload(res, 0, annotations);
+        patchWorkload(res, target.getMetadata().getResourceVersion(), 0, annotations);
         ops.add("scale " + name + " 0 (the primary serves " + desired.stableVersion() + ")");
     }
 
@@ -691,7 +728,10 @@ public final class ClusterTarget {
             want = Math.min(want, Math.max(0, spec.replicas() - stableAvailable));
         }
         if (want != nz(d.getSpec().getReplicas())) {
-            res.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + want + "}}");
+            int replicas = want;
+            writes.patch(d, res::get, cur -> Optional.of(client.getKubernetesSerialization().asJson(Writes.withResourceVersion(
+                            Map.of("spec", Map.of("replicas", replicas)), cur.getMetadata().getResourceVersion()))),
+                    (cur, json) -> res.patch(PatchContext.of(PatchType.JSON_MERGE), json));
             ops.add("scale Deployment " + ref.name() + " " + want + " (workloadRef scaleDown " + ref.scaleDown().value() + ")");
         }
     }

@@ -55,20 +55,20 @@ public final class AlbTrafficRouter implements TrafficRouter {
     public void setWeight(RouteContext ctx, int canaryWeight) {
         for (String name : spec.ingresses()) {
             var ingress = ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).withName(name);
-            Ingress current = ingress.get();
-            if (current == null) {
-                continue;
-            }
             String wanted = action(ctx, canaryWeight);
-            Map<String, String> have = current.getMetadata().getAnnotations() == null ? Map.of() : current.getMetadata().getAnnotations();
-            if (wanted.equals(have.get(actionAnnotation(ctx)))) {
-                continue;
-            }
-            Map<String, String> a = new LinkedHashMap<>();
-            a.put(actionAnnotation(ctx), wanted);
-            a.put(StepwiseLabels.APPLIED_WEIGHT + "." + ctx.rollout(), Integer.toString(canaryWeight));
-            ingress.patch(PatchContext.of(PatchType.JSON_MERGE),
-                    ctx.client().getKubernetesSerialization().asJson(Map.of("metadata", Map.of("annotations", a))));
+            // the action annotation is replaced whole: sent with the resourceVersion read, so a concurrent edit is
+            // re-read (409) instead of overwritten
+            ctx.writes().patch(null, ingress::get, current -> {
+                Map<String, String> have = current.getMetadata().getAnnotations() == null ? Map.of() : current.getMetadata().getAnnotations();
+                if (wanted.equals(have.get(actionAnnotation(ctx)))) {
+                    return Optional.empty();
+                }
+                Map<String, String> a = new LinkedHashMap<>();
+                a.put(actionAnnotation(ctx), wanted);
+                a.put(StepwiseLabels.APPLIED_WEIGHT + "." + ctx.rollout(), Integer.toString(canaryWeight));
+                return Optional.of(ctx.client().getKubernetesSerialization().asJson(dev.stepwise.cluster.Writes.withResourceVersion(
+                        Map.of("metadata", Map.of("annotations", a)), current.getMetadata().getResourceVersion())));
+            }, (current, json) -> ingress.patch(PatchContext.of(PatchType.JSON_MERGE), json));
         }
     }
 

@@ -83,31 +83,35 @@ public final class NginxTrafficRouter implements TrafficRouter {
             if (canary == null) {
                 continue;
             }
-            Map<String, String> have = canary.getMetadata().getAnnotations() == null ? Map.of() : canary.getMetadata().getAnnotations();
-            Map<String, String> diff = new LinkedHashMap<>();
-            wanted.forEach((k, v) -> {
-                if (!java.util.Objects.equals(have.get(k), v)) {
-                    diff.put(k, v);
-                }
-            });
-            if (diff.isEmpty()) {
-                continue;
-            }
-            // JSON patch, not merge patch: removing an annotation with a merge-patch null is not honoured by every
-            // server (fabric8's test server keeps the null), while a JSON patch "remove" is exact
-            List<Map<String, Object>> ops = new java.util.ArrayList<>();
-            diff.forEach((k, v) -> {
-                String path = "/metadata/annotations/" + k.replace("~", "~0").replace("/", "~1");
-                if (v == null) {
-                    ops.add(Map.of("op", "remove", "path", path));
-                } else {
-                    ops.add(Map.of("op", "add", "path", path, "value", v));
-                }
-            });
-            String json = ctx.client().getKubernetesSerialization().asJson(ops);
-            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).resource(canary)
-                    .patch(PatchContext.of(PatchType.JSON), json);
+            var res = ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).withName(canary.getMetadata().getName());
+            ctx.writes().patch(canary, res::get, current -> annotationPatch(ctx, current, wanted),
+                    (current, json) -> res.patch(PatchContext.of(PatchType.JSON), json));
         }
+    }
+
+    /**
+     * The JSON patch that makes the annotations {@code wanted} (null: absent), empty when they already are. JSON
+     * patch, not merge patch: removing an annotation with a merge-patch null is not honoured by every server
+     * (fabric8's test server keeps the null), while a JSON patch "remove" is exact. Its first operation sets
+     * {@code metadata.resourceVersion} to the one read: the server then refuses the patch (409) when the Ingress
+     * changed since, and it is computed again from a fresh read.
+     */
+    private Optional<String> annotationPatch(RouteContext ctx, Ingress current, Map<String, String> wanted) {
+        Map<String, String> have = current.getMetadata().getAnnotations() == null ? Map.of() : current.getMetadata().getAnnotations();
+        List<Map<String, Object>> ops = new java.util.ArrayList<>();
+        ops.add(Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", current.getMetadata().getResourceVersion()));
+        wanted.forEach((k, v) -> {
+            if (java.util.Objects.equals(have.get(k), v) || (v == null && !have.containsKey(k))) {
+                return;
+            }
+            String path = "/metadata/annotations/" + k.replace("~", "~0").replace("/", "~1");
+            if (v == null) {
+                ops.add(Map.of("op", "remove", "path", path));
+            } else {
+                ops.add(Map.of("op", "add", "path", path, "value", v));
+            }
+        });
+        return ops.size() == 1 ? Optional.empty() : Optional.of(ctx.client().getKubernetesSerialization().asJson(ops));
     }
 
     /** The canary Ingress, created from the stable one when missing; null when the stable Ingress is missing too. */
