@@ -196,7 +196,28 @@ public final class ClusterTarget {
         // verifies it (and catches a hand edit, which the next apply corrects)
         boolean unchanged = hasRouter && Routing.of(desired).equals(lastRouting.get(spec.qualifiedName()));
 
-        // 1. traffic-reducing changes
+        if (hasRouter) {
+            for (TrafficRouter r : routers) {
+                if (!desired.headerRoutes().isEmpty() && !r.supportsHeaderRoutes()) {
+                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), "traffic router '"
+                            + r.name() + "' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight"));
+                }
+                if (!desired.mirrorRoutes().isEmpty() && !r.supportsMirrorRoutes()) {
+                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), "traffic router '"
+                            + r.name() + "' cannot mirror requests: setMirrorRoute is not applied there"));
+                }
+            }
+        }
+        // 1. traffic-reducing changes: managed routes the desired state no longer has (the rollout completed or was
+        // aborted, or a restarted process finds routes a previous one wrote) go first, then weights
+        if (hasRouter && !unchanged && desired.headerRoutes().isEmpty() && desired.mirrorRoutes().isEmpty()) {
+            for (TrafficRouter r : routers) {
+                if (r.hasManagedRoutes(route)) {
+                    r.removeManagedRoutes(route);
+                    ops.add(r.name() + " remove managed routes");
+                }
+            }
+        }
         if (reducing && !unchanged) {
             traffic(routers, route, desired, ops);
         }

@@ -72,10 +72,15 @@ public final class AlbTrafficRouter implements TrafficRouter {
         }
     }
 
+    /**
+     * Not driven by Stepwise yet (Argo does it with an extra {@code actions.<route>}/{@code conditions.<route>}
+     * annotation pair and an Ingress rule per route); ClusterTarget reports an UnsupportedRoute finding.
+     */
     @Override
     public void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes) {
     }
 
+    /** The ALB cannot mirror requests (Argo does not support setMirrorRoute with ALB either). */
     @Override
     public void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes) {
     }

@@ -207,11 +207,32 @@ public final class NginxTrafficRouter implements TrafficRouter {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * The header annotations go back to what {@code additionalIngressAnnotations} says. The canary Ingress stays: it
+     * carries the weight (0 once a rollout completes or aborts), as Argo keeps it.
+     */
     @Override
     public void removeManagedRoutes(RouteContext ctx) {
+        setHeaderRoutes(ctx, List.of());
+    }
+
+    @Override
+    public boolean hasManagedRoutes(RouteContext ctx) {
         for (String stable : spec.stableIngresses()) {
-            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace())
-                    .withName(canaryIngressName(stable, ctx.rollout())).delete();
+            Ingress canary = ctx.client().network().v1().ingresses().inNamespace(ctx.namespace())
+                    .withName(canaryIngressName(stable, ctx.rollout())).get();
+            Map<String, String> a = canary == null || canary.getMetadata().getAnnotations() == null ? Map.of() : canary.getMetadata().getAnnotations();
+            for (String key : List.of("canary-by-header", "canary-by-header-value", "canary-by-header-pattern")) {
+                if (a.get(prefix + "/" + key) != null && !a.get(prefix + "/" + key).equals(spec.additionalIngressAnnotations().get(key))) {
+                    return true;
+                }
+            }
         }
+        return false;
+    }
+
+    @Override
+    public boolean supportsHeaderRoutes() {
+        return true;
     }
 }

@@ -69,10 +69,12 @@ public final class SmiTrafficRouter implements TrafficRouter {
         }
     }
 
+    /** Not supported by SMI (see {@link #removeManagedRoutes}); ClusterTarget reports an UnsupportedRoute finding. */
     @Override
     public void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes) {
     }
 
+    /** Not supported by SMI; ClusterTarget reports an UnsupportedRoute finding. */
     @Override
     public void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes) {
     }
@@ -91,8 +93,12 @@ public final class SmiTrafficRouter implements TrafficRouter {
         return Optional.empty();
     }
 
+    /**
+     * SMI has no header or mirror routes (a TrafficSplit only has weighted backends; SMI's HTTPRouteGroup matches
+     * would need a second split per route, which Argo does not do either): nothing to remove. The TrafficSplit carries
+     * the weight and stays.
+     */
     @Override
     public void removeManagedRoutes(RouteContext ctx) {
-        GenericObjects.of(ctx.client(), GenericObjects.TRAFFIC_SPLIT).inNamespace(ctx.namespace()).withName(splitName(ctx)).delete();
     }
 }

@@ -42,6 +42,24 @@ public interface TrafficRouter {
         return currentWeight(ctx).map(w -> w == canaryWeight).orElse(false);
     }
 
-    /** Removes every route and object this router created for the rollout (header, mirror, canary Ingress). */
+    /**
+     * Removes the managed header and mirror routes this router wrote for the rollout (Argo's RemoveManagedRoutes,
+     * called when a rollout completes or aborts); the weight and the objects that carry it stay.
+     */
     void removeManagedRoutes(RouteContext ctx);
+
+    /** True when the router's objects hold managed header or mirror routes of the rollout (read from the cluster). */
+    default boolean hasManagedRoutes(RouteContext ctx) {
+        return false;
+    }
+
+    /** Whether this router can send requests to the canary by header ({@code setHeaderRoute}). */
+    default boolean supportsHeaderRoutes() {
+        return false;
+    }
+
+    /** Whether this router can mirror requests to the canary ({@code setMirrorRoute}). */
+    default boolean supportsMirrorRoutes() {
+        return false;
+    }
 }
