@@ -518,7 +518,9 @@ public final class ClusterTarget {
         }
         for (ReplicaSet rs : client.apps().replicaSets().inNamespace(spec.namespace())
                 .withLabels(ReplicaSetModel.managedLabels(spec)).list().getItems()) {
-            String v = rs.getMetadata().getLabels().get(StepwiseLabels.HASH);
+            String experiment = rs.getMetadata().getLabels().get(StepwiseLabels.EXPERIMENT);
+            // an experiment's ReplicaSet is reported under the engine's key for it, experiment/<template>
+            String v = experiment != null ? "experiment/" + experiment : rs.getMetadata().getLabels().get(StepwiseLabels.HASH);
             if (v != null) {
                 Map<String, String> a = annotations(rs.getMetadata());
                 var st = rs.getStatus();
@@ -544,7 +546,8 @@ public final class ClusterTarget {
     private void scale(RolloutSpec spec, String version, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
                        List<String> ops, List<ClusterFinding> findings) {
         if (version.startsWith("experiment/")) {
-            return; // experiments run through their own ReplicaSets: not driven by this target yet
+            experiment(spec, version, replicas, w, desired, ctx, ops, findings);
+            return;
         }
         Map<String, String> annotations = ReplicaSetModel.annotations(version, replicas, ctx);
         if (flaggerModel(spec)) {
@@ -582,6 +585,56 @@ public final class ClusterTarget {
         }
         patchWorkload(rsOps.withName(w.name), w.resourceVersion, replicas, annotations);
         ops.add("scale " + w.name + " " + replicas);
+    }
+
+    /**
+     * An experiment's ReplicaSet ({@code <rollout>-<canary hash>-<template>}): created with the stable or canary
+     * version's pod template when the engine first asks for it, scaled like a version while it runs, and deleted when
+     * the engine no longer asks for pods (the experiment ended, or the rollout aborted).
+     */
+    private void experiment(RolloutSpec spec, String key, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
+                            List<String> ops, List<ClusterFinding> findings) {
+        var rsOps = client.apps().replicaSets().inNamespace(spec.namespace());
+        if (replicas == 0) {
+            if (w != null) {
+                rsOps.withName(w.name).delete();
+                ops.add("delete " + w.name + " (experiment ended)");
+            }
+            return;
+        }
+        if (w != null) {
+            Map<String, String> annotations = ReplicaSetModel.annotations(key, replicas, ctx);
+            if (w.specReplicas != replicas || !sameAnnotations(w.annotations, annotations)) {
+                patchWorkload(rsOps.withName(w.name), w.resourceVersion, replicas, annotations);
+                ops.add("scale " + w.name + " " + replicas);
+            }
+            return;
+        }
+        if (flaggerModel(spec)) {
+            findings.add(new ClusterFinding("UnsupportedExperiment", "Rollout/" + spec.qualifiedName(),
+                    "experiments are not run for Flagger Canaries"));
+            return;
+        }
+        var e = desired.experiments().stream().filter(x -> x.key().equals(key)).findFirst()
+                .orElse(new dev.stepwise.engine.ExperimentReplicaSet(key.substring("experiment/".length()), desired.canaryVersion(), replicas, 0));
+        e = new dev.stepwise.engine.ExperimentReplicaSet(e.name(), e.version(), replicas, e.weight());
+        // the template of the version it copies: that version's ReplicaSet holds it (the stable's spec is not at hand)
+        ReplicaSet source = rsOps.withName(ReplicaSetModel.name(spec, e.version())).get();
+        Optional<PodTemplateSpec> template = source != null ? Optional.of(source.getSpec().getTemplate()) : templateFor(spec, e.version(), findings);
+        if (template.isEmpty()) {
+            return;
+        }
+        ReplicaSet rs = ReplicaSetModel.experiment(spec, e, desired.canaryVersion(), template.get(), ctx, ownerOf(spec));
+        try {
+            rsOps.resource(rs).create();
+            ops.add("create " + rs.getMetadata().getName() + " replicas " + replicas + " (experiment " + e.name() + ", " + e.version() + ")");
+        } catch (KubernetesClientException ex) {
+            if (ex.getCode() != 409) {
+                throw ex;
+            }
+            patchWorkload(rsOps.withName(rs.getMetadata().getName()), null, replicas, ReplicaSetModel.annotations(key, replicas, ctx));
+            ops.add("scale " + rs.getMetadata().getName() + " " + replicas);
+        }
     }
 
     private static boolean sameAnnotations(Map<String, String> have, Map<String, String> want) {

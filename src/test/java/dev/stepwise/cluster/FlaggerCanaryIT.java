@@ -42,16 +42,20 @@ class FlaggerCanaryIT {
     @BeforeEach
     void cluster() {
         drive = new ClusterDrive();
-        var c = drive.client();
+        objects(drive.client());
+        drive.spec(CANARY);
+    }
+
+    /** The user's objects: the target Deployment, Flagger's three Services and the VirtualService. */
+    static void objects(io.fabric8.kubernetes.client.KubernetesClient c) {
         c.apps().deployments().inNamespace(NS).resource(target("store:1", 3)).create();
         // the Services Flagger generates: the apex and -primary select the primary's pods, -canary the target's
-        service("store-api", "store-api-primary");
-        service("store-api-primary", "store-api-primary");
-        service("store-api-canary", "store-api");
+        service(c, "store-api", "store-api-primary");
+        service(c, "store-api-primary", "store-api-primary");
+        service(c, "store-api-canary", "store-api");
         Objects.generic(c, Objects.VS, NS, "store-api", Map.of("hosts", List.of("store-api"), "http", List.of(Map.of(
                 "route", List.of(Map.of("destination", Map.of("host", "store-api-primary"), "weight", 100),
                         Map.of("destination", Map.of("host", "store-api-canary"), "weight", 0))))));
-        drive.spec(CANARY);
     }
 
     @AfterEach
@@ -67,15 +71,19 @@ class FlaggerCanaryIT {
                 .endSpec().build();
     }
 
-    void service(String name, String app) {
-        drive.client().services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+    static void service(io.fabric8.kubernetes.client.KubernetesClient c, String name, String app) {
+        c.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
                 .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
                 .withNewSpec().withSelector(Map.of("app", app)).addNewPort().withPort(80).endPort().endSpec().build()).create();
     }
 
     /** A release: the target Deployment gets a new image (what `kubectl apply` of the app's manifest does). */
     void release(String image) {
-        drive.client().apps().deployments().inNamespace(NS).withName("store-api").edit(d -> new DeploymentBuilder(d)
+        release(drive.client(), image);
+    }
+
+    static void release(io.fabric8.kubernetes.client.KubernetesClient c, String image) {
+        c.apps().deployments().inNamespace(NS).withName("store-api").edit(d -> new DeploymentBuilder(d)
                 .editSpec().editTemplate().editSpec().editFirstContainer().withImage(image).endContainer().endSpec().endTemplate()
                 .withReplicas(3).endSpec().build());
     }
