@@ -71,8 +71,39 @@ public final class ClusterTarget {
         }
     }
 
+    /** How long a written weight may go unserved before {@code traffic.not-verified} is reported. */
+    public static final java.time.Duration DEFAULT_VERIFY_TIMEOUT = java.time.Duration.ofMinutes(2);
+
+    /** Per rollout: the weight Stepwise is waiting for the routers to serve, and since when (apply time). */
+    private record PendingWeight(int weight, Instant since) {
+    }
+
+    private final Map<String, PendingWeight> pending = new ConcurrentHashMap<>();
+    private volatile java.time.Duration verifyTimeout = DEFAULT_VERIFY_TIMEOUT;
+
     public ClusterTarget(KubernetesClient client) {
         this.client = client;
+    }
+
+    public ClusterTarget(KubernetesClient client, java.time.Duration verifyTimeout) {
+        this(client);
+        verifyTimeout(verifyTimeout);
+    }
+
+    /**
+     * How long the routers may fail to serve a written weight before the apply reports {@code traffic.not-verified}
+     * (the engine keeps waiting for the weight either way; the finding tells a person why). Default 2 minutes.
+     */
+    public ClusterTarget verifyTimeout(java.time.Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("verify timeout must be zero or positive");
+        }
+        this.verifyTimeout = timeout;
+        return this;
+    }
+
+    public java.time.Duration verifyTimeout() {
+        return verifyTimeout;
     }
 
     public KubernetesClient client() {
@@ -152,6 +183,15 @@ public final class ClusterTarget {
             }
         });
         Integer served = readBack.get(spec.qualifiedName());
+        if (served == null && spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false)) {
+            // nothing read back yet in this process (a restart, or the routers could not be read last time): read the
+            // routers now, so the engine knows what they serve before the first apply
+            List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
+            served = readWeight(routers, readContext(spec));
+            if (served != null) {
+                readBack.put(spec.qualifiedName(), served);
+            }
+        }
         return new ClusterObservation(out, since, findings, served == null ? OptionalInt.empty() : OptionalInt.of(served));
     }
 
@@ -275,11 +315,20 @@ public final class ClusterTarget {
             if (verified) {
                 lastWeight.put(spec.qualifiedName(), w);
                 lastRouting.put(spec.qualifiedName(), Routing.of(desired));
+                pending.remove(spec.qualifiedName());
             } else {
                 lastWeight.remove(spec.qualifiedName());
                 lastRouting.remove(spec.qualifiedName());
                 findings.add(new ClusterFinding("WeightNotVerified", "Rollout/" + spec.qualifiedName(),
                         "routers hold canary weight " + w + ", wanted " + desired.canaryWeight()));
+                PendingWeight p = pending.compute(spec.qualifiedName(), (k, old) ->
+                        old != null && old.weight() == desired.canaryWeight() ? old : new PendingWeight(desired.canaryWeight(), ctx.now()));
+                java.time.Duration waited = java.time.Duration.between(p.since(), ctx.now());
+                if (waited.compareTo(verifyTimeout) >= 0) {
+                    findings.add(new ClusterFinding(NOT_VERIFIED, "Rollout/" + spec.qualifiedName(), "traffic weight "
+                            + desired.canaryWeight() + " written since " + p.since() + " (" + waited.toSeconds() + "s, limit "
+                            + verifyTimeout.toSeconds() + "s) is not served: " + readings(routers, route)));
+                }
             }
         }
         return new ApplyResult(ops, verified, verifiedWeight, findings);
@@ -317,6 +366,18 @@ public final class ClusterTarget {
         }
     }
 
+    /** The code of the finding a weight that is never served gets. */
+    public static final String NOT_VERIFIED = "traffic.not-verified";
+
+    /** What each router reads back, for a person: {@code istio reads 0, nginx reads nothing}. */
+    private static String readings(List<TrafficRouter> routers, RouteContext route) {
+        List<String> out = new ArrayList<>();
+        for (TrafficRouter r : routers) {
+            out.add(r.name() + " reads " + r.currentWeight(route).map(String::valueOf).orElse("nothing"));
+        }
+        return String.join(", ", out);
+    }
+
     private static Integer readWeight(List<TrafficRouter> routers, RouteContext route) {
         Integer found = null;
         for (TrafficRouter r : routers) {
@@ -327,6 +388,14 @@ public final class ClusterTarget {
             found = w.get();
         }
         return found;
+    }
+
+    /** A route context for reading weights only: reading needs the Services and subsets' names, not the versions. */
+    private RouteContext readContext(RolloutSpec spec) {
+        String stableSvc = spec.canary().flatMap(c -> c.stableService()).orElse(null);
+        String canarySvc = spec.canary().flatMap(c -> c.canaryService()).orElse(null);
+        int max = spec.canary().map(c -> c.trafficRouting().maxTrafficWeight()).orElse(100);
+        return new RouteContext(client, writes, spec.namespace(), spec.name(), stableSvc, canarySvc, null, null, max);
     }
 
     private RouteContext routeContext(RolloutSpec spec, DesiredState desired) {
