@@ -238,13 +238,8 @@ public final class ClusterTarget {
 
         if (hasRouter) {
             for (TrafficRouter r : routers) {
-                if (!desired.headerRoutes().isEmpty() && !r.supportsHeaderRoutes()) {
-                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), "traffic router '"
-                            + r.name() + "' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight"));
-                }
-                if (!desired.mirrorRoutes().isEmpty() && !r.supportsMirrorRoutes()) {
-                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), "traffic router '"
-                            + r.name() + "' cannot mirror requests: setMirrorRoute is not applied there"));
+                for (String problem : r.routeProblems(desired.headerRoutes(), desired.mirrorRoutes())) {
+                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), problem));
                 }
             }
         }

@@ -62,4 +62,19 @@ public interface TrafficRouter {
     default boolean supportsMirrorRoutes() {
         return false;
     }
+
+    /**
+     * What of {@code headers} and {@code mirrors} this router cannot apply, one sentence each (empty: all of it). The
+     * apply reports each as an {@code UnsupportedRoute} finding; the weight moves regardless.
+     */
+    default List<String> routeProblems(List<HeaderRoute> headers, List<MirrorRoute> mirrors) {
+        List<String> out = new java.util.ArrayList<>();
+        if (!headers.isEmpty() && !supportsHeaderRoutes()) {
+            out.add("traffic router '" + name() + "' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight");
+        }
+        if (!mirrors.isEmpty() && !supportsMirrorRoutes()) {
+            out.add("traffic router '" + name() + "' cannot mirror requests: setMirrorRoute is not applied there");
+        }
+        return out;
+    }
 }

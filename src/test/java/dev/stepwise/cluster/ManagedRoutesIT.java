@@ -145,7 +145,47 @@ class ManagedRoutesIT {
     }
 
     @Test
-    void smiAndAlbReportHeaderAndMirrorRoutesAsUnsupported() {
+    @SuppressWarnings("unchecked")
+    void albHeaderRoutesAreActionAndConditionAnnotationsWithAnIngressPathThenRemoved() {
+        Objects.ingress(drive.client(), NS, "api-alb", "api-root", Map.of("alb.ingress.kubernetes.io/scheme", "internal"));
+        String routing = "alb: {ingress: api-alb, servicePort: 443, rootService: api-root}";
+        drive.spec(rollout("app:1", routing)).runUntil(20, Phase.HEALTHY);
+        drive.spec(rollout("app:2", routing));
+        var ingresses = drive.client().network().v1().ingresses().inNamespace(NS);
+        for (int i = 0; i < 40 && !ingresses.withName("api-alb").get().getMetadata().getAnnotations()
+                .containsKey("alb.ingress.kubernetes.io/conditions.hdr"); i++) {
+            drive.tick();
+        }
+        var alb = ingresses.withName("api-alb").get();
+        Map<String, String> a = alb.getMetadata().getAnnotations();
+        var ser = drive.client().getKubernetesSerialization();
+        assertThat(ser.unmarshal(a.get("alb.ingress.kubernetes.io/actions.hdr"), Map.class)).isEqualTo(Map.of("type", "forward",
+                "forwardConfig", Map.of("targetGroups", List.of(Map.of("serviceName", "api-canary", "servicePort", "443", "weight", 100)))));
+        assertThat(ser.unmarshal(a.get("alb.ingress.kubernetes.io/conditions.hdr"), List.class)).isEqualTo(List.of(
+                Map.of("field", "http-header", "httpHeaderConfig", Map.of("httpHeaderName", "X-Canary", "values", List.of("yes"))),
+                Map.of("field", "http-header", "httpHeaderConfig", Map.of("httpHeaderName", "X-Beta", "values", List.of("on*")))));
+        assertThat(a).containsEntry("alb.ingress.kubernetes.io/scheme", "internal").containsEntry("stepwise.dev/managed-routes.api", "hdr");
+        var paths = alb.getSpec().getRules().get(0).getHttp().getPaths();
+        assertThat(paths).extracting(p -> p.getBackend().getService().getName()).containsExactly("hdr", "api-root");
+        assertThat(paths.get(0).getBackend().getService().getPort().getName()).isEqualTo("use-annotation");
+        assertThat(paths.get(0).getPath()).isEqualTo("/");
+        // the weight's own action is untouched by the header route
+        assertThat(a.get("alb.ingress.kubernetes.io/actions.api-root")).contains("\"serviceName\":\"api-canary\"");
+        assertThat(drive.lastApply().findings()).filteredOn(f -> f.code().equals("UnsupportedRoute")).extracting(ClusterFinding::message)
+                .containsExactly("traffic router 'alb' cannot mirror requests: setMirrorRoute is not applied there");
+
+        drive.runUntil(40, Phase.HEALTHY);
+        drive.tick();
+        alb = ingresses.withName("api-alb").get();
+        assertThat(alb.getMetadata().getAnnotations()).doesNotContainKeys("alb.ingress.kubernetes.io/actions.hdr",
+                "alb.ingress.kubernetes.io/conditions.hdr", "stepwise.dev/managed-routes.api").containsKey("alb.ingress.kubernetes.io/actions.api-root");
+        assertThat(alb.getSpec().getRules().get(0).getHttp().getPaths()).extracting(p -> p.getBackend().getService().getName())
+                .containsExactly("api-root");
+        assertThat(drive.applies).anySatisfy(x -> assertThat(x.operations()).contains("alb remove managed routes"));
+    }
+
+    @Test
+    void smiAndAlbReportWhatTheyCannotRoute() {
         Objects.ingress(drive.client(), NS, "api-alb", "api-root", Map.of());
         String routing = "smi: {trafficSplitName: api-split}\nalb: {ingress: api-alb, servicePort: 443, rootService: api-root}";
         drive.spec(rollout("app:1", routing)).runUntil(20, Phase.HEALTHY);
@@ -157,9 +197,23 @@ class ManagedRoutesIT {
                 .extracting(ClusterFinding::message).containsExactlyInAnyOrder(
                         "traffic router 'smi' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight",
                         "traffic router 'smi' cannot mirror requests: setMirrorRoute is not applied there",
-                        "traffic router 'alb' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight",
                         "traffic router 'alb' cannot mirror requests: setMirrorRoute is not applied there");
         // the weight still moves on both and is verified
         assertThat(drive.lastApply().verifiedWeight()).contains(20);
+    }
+
+    @Test
+    void albCannotMatchAHeaderByRegex() {
+        Objects.ingress(drive.client(), NS, "api-alb", "api-root", Map.of());
+        String routing = "alb: {ingress: api-alb, servicePort: 443, rootService: api-root}";
+        drive.spec(rollout("app:1", routing).replace("{prefix: 'on'}", "{regex: 'o.+'}")).runUntil(20, Phase.HEALTHY);
+        drive.spec(rollout("app:2", routing).replace("{prefix: 'on'}", "{regex: 'o.+'}"));
+        for (int i = 0; i < 40 && drive.lastApply().findings().stream().noneMatch(f -> f.message().contains("regex")); i++) {
+            drive.tick();
+        }
+        assertThat(drive.lastApply().findings()).extracting(ClusterFinding::message)
+                .contains("traffic router 'alb' cannot match a header by regex: header route 'hdr' is not applied");
+        assertThat(drive.client().network().v1().ingresses().inNamespace(NS).withName("api-alb").get().getMetadata().getAnnotations())
+                .doesNotContainKey("alb.ingress.kubernetes.io/conditions.hdr");
     }
 }
