@@ -442,7 +442,8 @@ public final class ClusterTarget {
                     return Optional.empty();
                 }
                 pinned[0] = want;
-                Map<String, String> patch = ServiceModel.selectorPatch(selector, selectorFor(spec, want, current), dropKeys(spec, current));
+                // only the hash key is replaced; the Service's other selector keys are the user's and stay (as Argo does)
+                Map<String, String> patch = ServiceModel.selectorPatch(selector, Map.of(StepwiseLabels.HASH, want), List.of());
                 if (patch == null && want.equals(applied)) {
                     return Optional.empty();
                 }
@@ -525,25 +526,6 @@ public final class ClusterTarget {
             }
         }
         return null;
-    }
-
-    private Map<String, String> selectorFor(RolloutSpec spec, String version, Map<String, Workload> current) {
-        if (flaggerModel(spec)) {
-            Workload w = current.get(version);
-            if (w != null) {
-                return w.selector;
-            }
-        }
-        return Map.of(StepwiseLabels.HASH, version);
-    }
-
-    private List<String> dropKeys(RolloutSpec spec, Map<String, Workload> current) {
-        if (!flaggerModel(spec)) {
-            return List.of();
-        }
-        List<String> keys = new ArrayList<>();
-        current.values().forEach(w -> keys.addAll(w.selector.keySet()));
-        return keys;
     }
 
     // ---------------------------------------------------------------- workloads

@@ -178,6 +178,23 @@ class FlaggerCanaryIT {
     }
 
     @Test
+    void aHandEditedFlaggerServiceIsRestoredWithoutRemovingKeys() {
+        drive.runUntil(20, Phase.HEALTHY);
+        drive.client().services().inNamespace(NS).withName("store-api-canary")
+                .edit(s -> { s.getSpec().setSelector(new java.util.HashMap<>(Map.of("app", "store-api-primary", "team", "shop"))); return s; });
+        drive.log.clear(); // the edit above is the user's request, not Stepwise's
+        drive.tick();
+        assertThat(drive.lastApply().findings()).anySatisfy(f -> {
+            assertThat(f.code()).isEqualTo("Drift");
+            assertThat(f.object()).isEqualTo("Service/production/store-api-canary");
+        });
+        // the key Stepwise owns is back; the user's extra key stays, and no key is ever set to null
+        assertThat(selector("store-api-canary")).containsExactlyInAnyOrderEntriesOf(Map.of("app", "store-api", "team", "shop"));
+        assertThat(selector("store-api-canary").values()).doesNotContainNull();
+        assertThat(drive.log.all()).filteredOn(r -> r.method().equals("PATCH") && r.path().endsWith("/services/store-api-canary")).hasSize(1);
+    }
+
+    @Test
     void anAbortSendsTrafficBackToThePrimaryAndScalesTheTargetToZero() {
         drive.runUntil(20, Phase.HEALTHY);
         drive.tick();
