@@ -71,8 +71,39 @@ public final class ClusterTarget {
         }
     }
 
+    /** How long a written weight may go unserved before {@code traffic.not-verified} is reported. */
+    public static final java.time.Duration DEFAULT_VERIFY_TIMEOUT = java.time.Duration.ofMinutes(2);
+
+    /** Per rollout: the weight Stepwise is waiting for the routers to serve, and since when (apply time). */
+    private record PendingWeight(int weight, Instant since) {
+    }
+
+    private final Map<String, PendingWeight> pending = new ConcurrentHashMap<>();
+    private volatile java.time.Duration verifyTimeout = DEFAULT_VERIFY_TIMEOUT;
+
     public ClusterTarget(KubernetesClient client) {
         this.client = client;
+    }
+
+    public ClusterTarget(KubernetesClient client, java.time.Duration verifyTimeout) {
+        this(client);
+        verifyTimeout(verifyTimeout);
+    }
+
+    /**
+     * How long the routers may fail to serve a written weight before the apply reports {@code traffic.not-verified}
+     * (the engine keeps waiting for the weight either way; the finding tells a person why). Default 2 minutes.
+     */
+    public ClusterTarget verifyTimeout(java.time.Duration timeout) {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("verify timeout must be zero or positive");
+        }
+        this.verifyTimeout = timeout;
+        return this;
+    }
+
+    public java.time.Duration verifyTimeout() {
+        return verifyTimeout;
     }
 
     public KubernetesClient client() {
@@ -85,6 +116,43 @@ public final class ClusterTarget {
 
     private static boolean flaggerModel(RolloutSpec spec) {
         return spec.flagger().isPresent() && spec.workloadRef().isPresent();
+    }
+
+    // ---------------------------------------------------------------- resolve
+
+    /**
+     * The spec as the engine should see it on this cluster. For a Flagger Canary the release lives in the target
+     * Deployment, not in the Canary document (whose hash only covers the reference): the version is the hash of the
+     * target's pod template and the replica count is the target's (or the primary's, while Stepwise holds the target
+     * at zero between releases), as Flagger reads them. Other specs are returned as they are. The reconciler calls this
+     * before {@link #observe} and hands the result to the engine, {@code observe} and {@code apply}.
+     */
+    public RolloutSpec resolve(RolloutSpec spec) {
+        if (!flaggerModel(spec)) {
+            return spec;
+        }
+        String target = spec.workloadRef().orElseThrow().name();
+        var deployments = client.apps().deployments().inNamespace(spec.namespace());
+        Deployment canary = deployments.withName(target).get();
+        if (canary == null) {
+            return spec; // apply reports the missing target
+        }
+        Deployment primary = deployments.withName(target + "-primary").get();
+        int replicas = nz(canary.getSpec().getReplicas());
+        if (primary != null) {
+            replicas = Math.max(replicas, nz(primary.getSpec().getReplicas()));
+        }
+        return new RolloutSpec(spec.namespace(), spec.name(), spec.origin(), spec.file(), spec.documentIndex(),
+                Math.max(replicas, 1), spec.images(), templateHash(canary), spec.workloadRef(), spec.progressDeadlineSeconds(),
+                spec.progressDeadlineAbort(), spec.minReadySeconds(), spec.revisionHistoryLimit(), spec.strategy(),
+                spec.waves(), spec.promoteTo(), spec.onAbortRevert(), spec.inlineTemplates(), spec.flagger());
+    }
+
+    /** The version of a Flagger target: the hash of its pod template, as the user wrote it (Stepwise never edits it). */
+    private String templateHash(Deployment d) {
+        var ser = client.getKubernetesSerialization();
+        Object template = ser.unmarshal(ser.asJson(d.getSpec().getTemplate()), Map.class);
+        return dev.stepwise.spec.model.PodTemplateHash.of(template);
     }
 
     // ---------------------------------------------------------------- observe
@@ -115,6 +183,15 @@ public final class ClusterTarget {
             }
         });
         Integer served = readBack.get(spec.qualifiedName());
+        if (served == null && spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false)) {
+            // nothing read back yet in this process (a restart, or the routers could not be read last time): read the
+            // routers now, so the engine knows what they serve before the first apply
+            List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
+            served = readWeight(routers, readContext(spec));
+            if (served != null) {
+                readBack.put(spec.qualifiedName(), served);
+            }
+        }
         return new ClusterObservation(out, since, findings, served == null ? OptionalInt.empty() : OptionalInt.of(served));
     }
 
@@ -159,7 +236,23 @@ public final class ClusterTarget {
         // verifies it (and catches a hand edit, which the next apply corrects)
         boolean unchanged = hasRouter && Routing.of(desired).equals(lastRouting.get(spec.qualifiedName()));
 
-        // 1. traffic-reducing changes
+        if (hasRouter) {
+            for (TrafficRouter r : routers) {
+                for (String problem : r.routeProblems(desired.headerRoutes(), desired.mirrorRoutes())) {
+                    findings.add(new ClusterFinding("UnsupportedRoute", "Rollout/" + spec.qualifiedName(), problem));
+                }
+            }
+        }
+        // 1. traffic-reducing changes: managed routes the desired state no longer has (the rollout completed or was
+        // aborted, or a restarted process finds routes a previous one wrote) go first, then weights
+        if (hasRouter && !unchanged && desired.headerRoutes().isEmpty() && desired.mirrorRoutes().isEmpty()) {
+            for (TrafficRouter r : routers) {
+                if (r.hasManagedRoutes(route)) {
+                    r.removeManagedRoutes(route);
+                    ops.add(r.name() + " remove managed routes");
+                }
+            }
+        }
         if (reducing && !unchanged) {
             traffic(routers, route, desired, ops);
         }
@@ -192,6 +285,7 @@ public final class ClusterTarget {
             scale(spec, v, want, w, desired, ctx, ops, findings);
         }
         workloadRefScaleDown(spec, desired, ops);
+        flaggerTargetScaleDown(spec, desired, current, ctx, ops);
 
         boolean verified = true;
         Optional<Integer> verifiedWeight = Optional.empty();
@@ -216,11 +310,20 @@ public final class ClusterTarget {
             if (verified) {
                 lastWeight.put(spec.qualifiedName(), w);
                 lastRouting.put(spec.qualifiedName(), Routing.of(desired));
+                pending.remove(spec.qualifiedName());
             } else {
                 lastWeight.remove(spec.qualifiedName());
                 lastRouting.remove(spec.qualifiedName());
                 findings.add(new ClusterFinding("WeightNotVerified", "Rollout/" + spec.qualifiedName(),
                         "routers hold canary weight " + w + ", wanted " + desired.canaryWeight()));
+                PendingWeight p = pending.compute(spec.qualifiedName(), (k, old) ->
+                        old != null && old.weight() == desired.canaryWeight() ? old : new PendingWeight(desired.canaryWeight(), ctx.now()));
+                java.time.Duration waited = java.time.Duration.between(p.since(), ctx.now());
+                if (waited.compareTo(verifyTimeout) >= 0) {
+                    findings.add(new ClusterFinding(NOT_VERIFIED, "Rollout/" + spec.qualifiedName(), "traffic weight "
+                            + desired.canaryWeight() + " written since " + p.since() + " (" + waited.toSeconds() + "s, limit "
+                            + verifyTimeout.toSeconds() + "s) is not served: " + readings(routers, route)));
+                }
             }
         }
         return new ApplyResult(ops, verified, verifiedWeight, findings);
@@ -258,6 +361,18 @@ public final class ClusterTarget {
         }
     }
 
+    /** The code of the finding a weight that is never served gets. */
+    public static final String NOT_VERIFIED = "traffic.not-verified";
+
+    /** What each router reads back, for a person: {@code istio reads 0, nginx reads nothing}. */
+    private static String readings(List<TrafficRouter> routers, RouteContext route) {
+        List<String> out = new ArrayList<>();
+        for (TrafficRouter r : routers) {
+            out.add(r.name() + " reads " + r.currentWeight(route).map(String::valueOf).orElse("nothing"));
+        }
+        return String.join(", ", out);
+    }
+
     private static Integer readWeight(List<TrafficRouter> routers, RouteContext route) {
         Integer found = null;
         for (TrafficRouter r : routers) {
@@ -268,6 +383,14 @@ public final class ClusterTarget {
             found = w.get();
         }
         return found;
+    }
+
+    /** A route context for reading weights only: reading needs the Services and subsets' names, not the versions. */
+    private RouteContext readContext(RolloutSpec spec) {
+        String stableSvc = spec.canary().flatMap(c -> c.stableService()).orElse(null);
+        String canarySvc = spec.canary().flatMap(c -> c.canaryService()).orElse(null);
+        int max = spec.canary().map(c -> c.trafficRouting().maxTrafficWeight()).orElse(100);
+        return new RouteContext(client, writes, spec.namespace(), spec.name(), stableSvc, canarySvc, null, null, max);
     }
 
     private RouteContext routeContext(RolloutSpec spec, DesiredState desired) {
@@ -283,6 +406,9 @@ public final class ClusterTarget {
     /** Pins every Service of the desired state; returns the versions Services select afterwards. */
     private Set<String> services(RolloutSpec spec, DesiredState desired, Map<String, Workload> current,
                                  List<String> ops, List<ClusterFinding> findings) {
+        if (flaggerModel(spec)) {
+            return flaggerServices(spec, desired, ops, findings);
+        }
         Set<String> selected = new LinkedHashSet<>();
         for (Map.Entry<String, String> e : desired.services().entrySet()) {
             var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
@@ -292,39 +418,102 @@ public final class ClusterTarget {
                         "the Service does not exist; create it (Stepwise pins selectors of existing Services)"));
                 continue;
             }
-            Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
-            Map<String, String> ann = svc.getMetadata().getAnnotations() == null ? Map.of() : svc.getMetadata().getAnnotations();
-            String applied = ann.get(StepwiseLabels.APPLIED_VERSION + "." + spec.name());
-            String now = versionSelected(spec, selector, current);
-            if (applied != null && now != null && !applied.equals(now)) {
-                findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
-                        "selects version " + now + ", Stepwise set " + applied + "; corrected"));
+            // computed again from the Service as re-read after a conflict: only the last attempt's outcome counts
+            List<ClusterFinding> seen = new ArrayList<>();
+            String[] pinned = new String[1];
+            boolean[] written = {false};
+            writes.patch(svc, res::get, cur -> {
+                seen.clear();
+                Map<String, String> selector = cur.getSpec().getSelector() == null ? Map.of() : cur.getSpec().getSelector();
+                Map<String, String> ann = cur.getMetadata().getAnnotations() == null ? Map.of() : cur.getMetadata().getAnnotations();
+                String applied = ann.get(StepwiseLabels.APPLIED_VERSION + "." + spec.name());
+                String now = versionSelected(spec, selector, current);
+                if (applied != null && now != null && !applied.equals(now)) {
+                    seen.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
+                            "selects version " + now + ", Stepwise set " + applied + "; corrected"));
+                }
+                String want = e.getValue();
+                Workload target = current.get(want);
+                boolean hasPods = target != null && target.available > 0;
+                if (!want.equals(now) && !hasPods && now != null && current.containsKey(now)) {
+                    seen.add(new ClusterFinding("ServiceSwitchDeferred", "Service/" + spec.namespace() + "/" + e.getKey(),
+                            "version " + want + " has no available pods yet; the Service stays on " + now));
+                    pinned[0] = now;
+                    return Optional.empty();
+                }
+                pinned[0] = want;
+                // only the hash key is replaced; the Service's other selector keys are the user's and stay (as Argo does)
+                Map<String, String> patch = ServiceModel.selectorPatch(selector, Map.of(StepwiseLabels.HASH, want), List.of());
+                if (patch == null && want.equals(applied)) {
+                    return Optional.empty();
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("metadata", Map.of("annotations", Map.of(StepwiseLabels.APPLIED_VERSION + "." + spec.name(), want)));
+                if (patch != null) {
+                    body.put("spec", Map.of("selector", patch));
+                }
+                return Optional.of(client.getKubernetesSerialization().asJson(
+                        Writes.withResourceVersion(body, cur.getMetadata().getResourceVersion())));
+            }, (cur, json) -> {
+                Service out = res.patch(PatchContext.of(PatchType.JSON_MERGE), json);
+                written[0] = true;
+                return out;
+            });
+            findings.addAll(seen);
+            if (pinned[0] != null) {
+                selected.add(pinned[0]);
             }
-            String want = e.getValue();
-            Workload target = current.get(want);
-            boolean hasPods = target != null && target.available > 0;
-            if (!want.equals(now) && !hasPods && now != null && current.containsKey(now)) {
-                findings.add(new ClusterFinding("ServiceSwitchDeferred", "Service/" + spec.namespace() + "/" + e.getKey(),
-                        "version " + want + " has no available pods yet; the Service stays on " + now));
-                selected.add(now);
-                continue;
+            if (written[0]) {
+                ops.add("service " + e.getKey() + " -> " + pinned[0]);
             }
-            selected.add(want);
-            Map<String, String> wanted = selectorFor(spec, want, current);
-            Map<String, String> patch = ServiceModel.selectorPatch(selector, wanted, dropKeys(spec, current));
-            if (patch == null && want.equals(applied)) {
-                continue;
-            }
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("metadata", Map.of("annotations", Map.of(StepwiseLabels.APPLIED_VERSION + "." + spec.name(), want)));
-            if (patch != null) {
-                body.put("spec", Map.of("selector", patch));
-            }
-            client.services().inNamespace(spec.namespace()).resource(svc)
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
-            ops.add("service " + e.getKey() + " -> " + want);
         }
         return selected;
+    }
+
+    /**
+     * Flagger's Services select Deployments, not versions: {@code <svc>} and {@code <svc>-primary} the primary's pods,
+     * {@code <svc>-canary} the target's, whatever version each runs (a promotion copies the template into the primary
+     * instead of switching a Service). Stepwise only keeps those selectors as Flagger writes them: it adds or replaces
+     * the primary's/target's selector keys and never removes a key (a merge-patch {@code null} for a selector key is
+     * not removed by every server, and another key the user added is theirs). Only the primary's version counts as
+     * selected: the target may go to zero while {@code <svc>-canary} selects it (its weight is then 0).
+     */
+    private Set<String> flaggerServices(RolloutSpec spec, DesiredState desired, List<String> ops, List<ClusterFinding> findings) {
+        var flagger = spec.flagger().orElseThrow();
+        String target = spec.workloadRef().orElseThrow().name();
+        var deployments = client.apps().deployments().inNamespace(spec.namespace());
+        Deployment canary = deployments.withName(target).get();
+        if (canary == null) {
+            return Set.of(desired.stableVersion());
+        }
+        Map<String, String> canarySelector = canary.getSpec().getSelector() == null || canary.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of("app", target) : canary.getSpec().getSelector().getMatchLabels();
+        Map<String, String> primarySelector = FlaggerPrimaryModel.primarySelector(target, canarySelector);
+        Map<String, Map<String, String>> wanted = new LinkedHashMap<>();
+        wanted.put(flagger.service(), primarySelector);
+        wanted.put(flagger.primaryName(), primarySelector);
+        wanted.put(flagger.canaryName(), canarySelector);
+        for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
+            var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
+            Service svc = res.get();
+            if (svc == null) {
+                findings.add(new ClusterFinding("MissingObject", "Service/" + spec.namespace() + "/" + e.getKey(),
+                        "Flagger's Service does not exist; create it with selector " + e.getValue()));
+                continue;
+            }
+            Map<String, String> patch = ServiceModel.selectorPatch(svc.getSpec().getSelector(), e.getValue(), List.of());
+            if (patch == null) {
+                continue;
+            }
+            findings.add(new ClusterFinding("Drift", "Service/" + spec.namespace() + "/" + e.getKey(),
+                    "selects " + svc.getSpec().getSelector() + ", Flagger's model wants " + e.getValue() + "; corrected"));
+            writes.patch(svc, res::get, cur -> Optional.ofNullable(ServiceModel.selectorPatch(cur.getSpec().getSelector(), e.getValue(), List.of()))
+                            .map(p -> client.getKubernetesSerialization().asJson(Writes.withResourceVersion(
+                                    Map.of("spec", Map.of("selector", p)), cur.getMetadata().getResourceVersion()))),
+                    (cur, json) -> res.patch(PatchContext.of(PatchType.JSON_MERGE), json));
+            ops.add("service " + e.getKey() + " -> " + e.getValue());
+        }
+        return Set.of(desired.stableVersion());
     }
 
     private String versionSelected(RolloutSpec spec, Map<String, String> selector, Map<String, Workload> current) {
@@ -339,30 +528,12 @@ public final class ClusterTarget {
         return null;
     }
 
-    private Map<String, String> selectorFor(RolloutSpec spec, String version, Map<String, Workload> current) {
-        if (flaggerModel(spec)) {
-            Workload w = current.get(version);
-            if (w != null) {
-                return w.selector;
-            }
-        }
-        return Map.of(StepwiseLabels.HASH, version);
-    }
-
-    private List<String> dropKeys(RolloutSpec spec, Map<String, Workload> current) {
-        if (!flaggerModel(spec)) {
-            return List.of();
-        }
-        List<String> keys = new ArrayList<>();
-        current.values().forEach(w -> keys.addAll(w.selector.keySet()));
-        return keys;
-    }
-
     // ---------------------------------------------------------------- workloads
 
     /** One version's workload as read from the cluster. */
     private record Workload(String kind, String name, String version, int specReplicas, Integer appliedReplicas,
-                            int ready, int available, Map<String, String> annotations, Map<String, String> selector) {
+                            int ready, int available, Map<String, String> annotations, Map<String, String> selector,
+                            String resourceVersion) {
     }
 
     private Map<String, Workload> workloads(RolloutSpec spec) {
@@ -378,22 +549,31 @@ public final class ClusterTarget {
                 out.put(primaryVersion, workload("Deployment", primary, primaryVersion));
             }
             if (canary != null) {
-                String v = annotations(canary.getMetadata()).getOrDefault(StepwiseLabels.VERSION, spec.podTemplateHash());
+                String v = templateHash(canary);
                 if (!v.equals(primaryVersion)) {
-                    out.put(v, workload("Deployment", canary, v));
+                    Workload w = workload("Deployment", canary, v);
+                    if (!v.equals(annotations(canary.getMetadata()).get(StepwiseLabels.VERSION))) {
+                        // a new release re-applied the target (its replicas with it): not a hand edit of Stepwise's count
+                        w = new Workload(w.kind, w.name, v, w.specReplicas, null, w.ready, w.available, w.annotations, w.selector,
+                                w.resourceVersion);
+                    }
+                    out.put(v, w);
                 }
             }
             return out;
         }
         for (ReplicaSet rs : client.apps().replicaSets().inNamespace(spec.namespace())
                 .withLabels(ReplicaSetModel.managedLabels(spec)).list().getItems()) {
-            String v = rs.getMetadata().getLabels().get(StepwiseLabels.HASH);
+            String experiment = rs.getMetadata().getLabels().get(StepwiseLabels.EXPERIMENT);
+            // an experiment's ReplicaSet is reported under the engine's key for it, experiment/<template>
+            String v = experiment != null ? "experiment/" + experiment : rs.getMetadata().getLabels().get(StepwiseLabels.HASH);
             if (v != null) {
                 Map<String, String> a = annotations(rs.getMetadata());
                 var st = rs.getStatus();
                 out.put(v, new Workload("ReplicaSet", rs.getMetadata().getName(), v, nz(rs.getSpec().getReplicas()),
                         parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
-                        st == null ? 0 : nz(st.getAvailableReplicas()), a, Map.of(StepwiseLabels.HASH, v)));
+                        st == null ? 0 : nz(st.getAvailableReplicas()), a, Map.of(StepwiseLabels.HASH, v),
+                        rs.getMetadata().getResourceVersion()));
             }
         }
         return out;
@@ -406,13 +586,14 @@ public final class ClusterTarget {
                 ? Map.of() : d.getSpec().getSelector().getMatchLabels();
         return new Workload(kind, d.getMetadata().getName(), version, nz(d.getSpec().getReplicas()),
                 parse(a.get(StepwiseLabels.APPLIED_REPLICAS)), st == null ? 0 : nz(st.getReadyReplicas()),
-                st == null ? 0 : nz(st.getAvailableReplicas()), a, sel);
+                st == null ? 0 : nz(st.getAvailableReplicas()), a, sel, d.getMetadata().getResourceVersion());
     }
 
     private void scale(RolloutSpec spec, String version, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
                        List<String> ops, List<ClusterFinding> findings) {
         if (version.startsWith("experiment/")) {
-            return; // experiments run through their own ReplicaSets: not driven by this target yet
+            experiment(spec, version, replicas, w, desired, ctx, ops, findings);
+            return;
         }
         Map<String, String> annotations = ReplicaSetModel.annotations(version, replicas, ctx);
         if (flaggerModel(spec)) {
@@ -437,7 +618,7 @@ public final class ClusterTarget {
                     throw e;
                 }
                 // created meanwhile (a second process, or a restart racing itself): scale the one that exists
-                patchWorkload(rsOps.withName(rs.getMetadata().getName()), replicas, annotations);
+                patchWorkload(rsOps.withName(rs.getMetadata().getName()), null, replicas, annotations);
                 ops.add("scale " + rs.getMetadata().getName() + " " + replicas);
             }
             return;
@@ -448,8 +629,58 @@ public final class ClusterTarget {
         if (w.specReplicas == replicas && sameAnnotations(w.annotations, annotations)) {
             return;
         }
-        patchWorkload(rsOps.withName(w.name), replicas, annotations);
+        patchWorkload(rsOps.withName(w.name), w.resourceVersion, replicas, annotations);
         ops.add("scale " + w.name + " " + replicas);
+    }
+
+    /**
+     * An experiment's ReplicaSet ({@code <rollout>-<canary hash>-<template>}): created with the stable or canary
+     * version's pod template when the engine first asks for it, scaled like a version while it runs, and deleted when
+     * the engine no longer asks for pods (the experiment ended, or the rollout aborted).
+     */
+    private void experiment(RolloutSpec spec, String key, int replicas, Workload w, DesiredState desired, ApplyContext ctx,
+                            List<String> ops, List<ClusterFinding> findings) {
+        var rsOps = client.apps().replicaSets().inNamespace(spec.namespace());
+        if (replicas == 0) {
+            if (w != null) {
+                rsOps.withName(w.name).delete();
+                ops.add("delete " + w.name + " (experiment ended)");
+            }
+            return;
+        }
+        if (w != null) {
+            Map<String, String> annotations = ReplicaSetModel.annotations(key, replicas, ctx);
+            if (w.specReplicas != replicas || !sameAnnotations(w.annotations, annotations)) {
+                patchWorkload(rsOps.withName(w.name), w.resourceVersion, replicas, annotations);
+                ops.add("scale " + w.name + " " + replicas);
+            }
+            return;
+        }
+        if (flaggerModel(spec)) {
+            findings.add(new ClusterFinding("UnsupportedExperiment", "Rollout/" + spec.qualifiedName(),
+                    "experiments are not run for Flagger Canaries"));
+            return;
+        }
+        var e = desired.experiments().stream().filter(x -> x.key().equals(key)).findFirst()
+                .orElse(new dev.stepwise.engine.ExperimentReplicaSet(key.substring("experiment/".length()), desired.canaryVersion(), replicas, 0));
+        e = new dev.stepwise.engine.ExperimentReplicaSet(e.name(), e.version(), replicas, e.weight());
+        // the template of the version it copies: that version's ReplicaSet holds it (the stable's spec is not at hand)
+        ReplicaSet source = rsOps.withName(ReplicaSetModel.name(spec, e.version())).get();
+        Optional<PodTemplateSpec> template = source != null ? Optional.of(source.getSpec().getTemplate()) : templateFor(spec, e.version(), findings);
+        if (template.isEmpty()) {
+            return;
+        }
+        ReplicaSet rs = ReplicaSetModel.experiment(spec, e, desired.canaryVersion(), template.get(), ctx, ownerOf(spec));
+        try {
+            rsOps.resource(rs).create();
+            ops.add("create " + rs.getMetadata().getName() + " replicas " + replicas + " (experiment " + e.name() + ", " + e.version() + ")");
+        } catch (KubernetesClientException ex) {
+            if (ex.getCode() != 409) {
+                throw ex;
+            }
+            patchWorkload(rsOps.withName(rs.getMetadata().getName()), null, replicas, ReplicaSetModel.annotations(key, replicas, ctx));
+            ops.add("scale " + rs.getMetadata().getName() + " " + replicas);
+        }
     }
 
     private static boolean sameAnnotations(Map<String, String> have, Map<String, String> want) {
@@ -461,11 +692,27 @@ public final class ClusterTarget {
         return true;
     }
 
-    private void patchWorkload(io.fabric8.kubernetes.client.dsl.Resource<?> res, int replicas, Map<String, String> annotations) {
+    /**
+     * Sets a workload's replicas and annotations with a JSON merge patch carrying the resourceVersion it was read at
+     * ({@code resourceVersion}; null: read it first). A 409 (someone scaled or annotated it since) means: read again and
+     * send again with the new resourceVersion; the replica count is the decision's either way, and the next observe
+     * reports what the other writer did as drift.
+     */
+    private <T extends io.fabric8.kubernetes.api.model.HasMetadata> void patchWorkload(
+            io.fabric8.kubernetes.client.dsl.Resource<T> res, String resourceVersion, int replicas, Map<String, String> annotations) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("metadata", Map.of("annotations", annotations));
         body.put("spec", Map.of("replicas", replicas));
-        res.patch(PatchContext.of(PatchType.JSON_MERGE), client.getKubernetesSerialization().asJson(body));
+        String[] rv = {resourceVersion};
+        writes.patch(rv[0], () -> {
+                    T cur = res.get();
+                    return cur == null ? null : cur.getMetadata().getResourceVersion();
+                },
+                version -> Optional.of(client.getKubernetesSerialization().asJson(Writes.withResourceVersion(body, version))),
+                (version, json) -> {
+                    res.patch(PatchContext.of(PatchType.JSON_MERGE), json);
+                    return version;
+                });
     }
 
     /**
@@ -487,6 +734,10 @@ public final class ClusterTarget {
             }
             Deployment primary = FlaggerPrimaryModel.primary(source, spec, version, replicas, annotations);
             if (d == null) {
+                if (source.getMetadata().getUid() != null) {
+                    // the target is the only object on the cluster the primary comes from (the Canary lives in Git)
+                    primary.getMetadata().setOwnerReferences(List.of(owner(source)));
+                }
                 deployments.resource(primary).create();
                 ops.add("create " + name + " replicas " + replicas);
             } else {
@@ -509,8 +760,33 @@ public final class ClusterTarget {
         if (nz(d.getSpec().getReplicas()) == replicas && sameAnnotations(annotations(d.getMetadata()), withVersion)) {
             return;
         }
-        patchWorkload(deployments.withName(name), replicas, withVersion);
+        patchWorkload(deployments.withName(name), d.getMetadata().getResourceVersion(), replicas, withVersion);
         ops.add("scale " + name + " " + replicas);
+    }
+
+    /**
+     * Flagger's model between releases: once the primary runs the target's pod template and has all its pods, the
+     * target Deployment is scaled to zero (as Flagger does), so only the primary serves. The target is not among the
+     * workloads then (it has the primary's version), so the general scale-down does not see it.
+     */
+    private void flaggerTargetScaleDown(RolloutSpec spec, DesiredState desired, Map<String, Workload> current,
+                                        ApplyContext ctx, List<String> ops) {
+        if (!flaggerModel(spec)) {
+            return;
+        }
+        String name = spec.workloadRef().orElseThrow().name();
+        var res = client.apps().deployments().inNamespace(spec.namespace()).withName(name);
+        Deployment target = res.get();
+        Workload primary = current.get(desired.stableVersion());
+        if (target == null || primary == null || !primary.name.equals(name + "-primary") || nz(target.getSpec().getReplicas()) == 0
+                || !templateHash(target).equals(desired.stableVersion())
+                || primary.available < Math.max(1, desired.replicasOf(desired.stableVersion()))) {
+            return;
+        }
+        Map<String, String> annotations = new LinkedHashMap<>(ReplicaSetModel.annotations(desired.stableVersion(), 0, ctx));
+        annotations.put(StepwiseLabels.VERSION, desired.stableVersion());
+        patchWorkload(res, target.getMetadata().getResourceVersion(), 0, annotations);
+        ops.add("scale " + name + " 0 (the primary serves " + desired.stableVersion() + ")");
     }
 
     private Optional<PodTemplateSpec> templateFor(RolloutSpec spec, String version, List<ClusterFinding> findings) {
@@ -532,8 +808,18 @@ public final class ClusterTarget {
         return Optional.of(ReplicaSetModel.templateFromSpec(spec));
     }
 
+    /**
+     * The owner of a ReplicaSet Stepwise creates. There is no Rollout object on the cluster (the spec lives in Git), so
+     * only a rollout with a {@code workloadRef} has one: the referenced Deployment, which holds the pod template, so
+     * deleting the application's Deployment removes its versions too. Without a workloadRef there is no owner; the
+     * managed-by and rollout labels find the objects.
+     */
     private Optional<OwnerReference> ownerOf(RolloutSpec spec) {
-        return Optional.empty(); // Stepwise's own objects have no owner in the cluster: the spec lives in Git
+        if (spec.workloadRef().isEmpty()) {
+            return Optional.empty();
+        }
+        Deployment d = client.apps().deployments().inNamespace(spec.namespace()).withName(spec.workloadRef().get().name()).get();
+        return d == null || d.getMetadata().getUid() == null ? Optional.empty() : Optional.of(owner(d));
     }
 
     /**
@@ -562,7 +848,10 @@ public final class ClusterTarget {
             want = Math.min(want, Math.max(0, spec.replicas() - stableAvailable));
         }
         if (want != nz(d.getSpec().getReplicas())) {
-            res.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":" + want + "}}");
+            int replicas = want;
+            writes.patch(d, res::get, cur -> Optional.of(client.getKubernetesSerialization().asJson(Writes.withResourceVersion(
+                            Map.of("spec", Map.of("replicas", replicas)), cur.getMetadata().getResourceVersion()))),
+                    (cur, json) -> res.patch(PatchContext.of(PatchType.JSON_MERGE), json));
             ops.add("scale Deployment " + ref.name() + " " + want + " (workloadRef scaleDown " + ref.scaleDown().value() + ")");
         }
     }
@@ -587,8 +876,18 @@ public final class ClusterTarget {
         }
     }
 
+    /**
+     * A reference that makes {@code d} the owner for garbage collection only: {@code controller: false}, so the
+     * Deployment controller never adopts, scales or deletes what Stepwise manages, and {@code blockOwnerDeletion:
+     * false}, so deleting the Deployment is never held up by Stepwise's objects.
+     */
     static OwnerReference owner(Deployment d) {
-        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(d.getMetadata().getName())
-                .withUid(d.getMetadata().getUid()).build();
+        return ownerReference("apps/v1", "Deployment", d.getMetadata());
+    }
+
+    /** See {@link #owner(Deployment)}: garbage collection only, never a controller. */
+    public static OwnerReference ownerReference(String apiVersion, String kind, io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+        return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(meta.getName())
+                .withUid(meta.getUid()).withController(false).withBlockOwnerDeletion(false).build();
     }
 }

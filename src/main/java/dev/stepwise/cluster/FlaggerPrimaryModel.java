@@ -15,13 +15,19 @@ public final class FlaggerPrimaryModel {
     private FlaggerPrimaryModel() {
     }
 
+    /** The primary's selector: every value of the target's with {@code -primary} appended, as Flagger does. */
+    public static Map<String, String> primarySelector(String target, Map<String, String> targetSelector) {
+        Map<String, String> selector = new LinkedHashMap<>();
+        targetSelector.forEach((k, v) -> selector.put(k, v.equals(target) ? target + "-primary" : v + "-primary"));
+        return selector;
+    }
+
     public static Deployment primary(Deployment target, RolloutSpec spec, String version, int replicas,
                                      Map<String, String> annotations) {
         String name = target.getMetadata().getName() + "-primary";
-        Map<String, String> selector = new LinkedHashMap<>();
         Map<String, String> source = target.getSpec().getSelector() != null && target.getSpec().getSelector().getMatchLabels() != null
                 ? target.getSpec().getSelector().getMatchLabels() : Map.of("app", target.getMetadata().getName());
-        source.forEach((k, v) -> selector.put(k, v.equals(target.getMetadata().getName()) ? name : v + "-primary"));
+        Map<String, String> selector = primarySelector(target.getMetadata().getName(), source);
         Map<String, String> podLabels = new LinkedHashMap<>();
         if (target.getSpec().getTemplate().getMetadata() != null && target.getSpec().getTemplate().getMetadata().getLabels() != null) {
             podLabels.putAll(target.getSpec().getTemplate().getMetadata().getLabels());

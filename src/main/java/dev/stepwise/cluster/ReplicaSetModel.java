@@ -79,6 +79,47 @@ public final class ReplicaSetModel {
         return rs.build();
     }
 
+    /**
+     * The name of an experiment's ReplicaSet, {@code <rollout>-<experiment>-<template>}. The experiment is named after
+     * the revision it runs for (the canary's hash), as Argo names a rollout's experiments after its pod-template hash.
+     */
+    public static String experimentName(RolloutSpec spec, String canaryVersion, String template) {
+        return spec.name() + "-" + canaryVersion + "-" + template;
+    }
+
+    /**
+     * The pods' own hash label of an experiment ReplicaSet: not the version's, so the stable and canary Services (which
+     * select by that label) never send production traffic to experiment pods, as Argo gives them a hash of their own.
+     */
+    public static String experimentHash(String version, String template) {
+        return dev.stepwise.spec.model.PodTemplateHash.of(List.of("experiment", version, template));
+    }
+
+    /**
+     * An experiment's ReplicaSet: {@code replicas} pods of {@code template} (the stable or canary version's pod
+     * template), labelled with the experiment template's name and a hash of their own.
+     */
+    public static ReplicaSet experiment(RolloutSpec spec, dev.stepwise.engine.ExperimentReplicaSet e, String canaryVersion,
+                                        PodTemplateSpec template, ApplyContext ctx, Optional<OwnerReference> owner) {
+        String hash = experimentHash(e.version(), e.name());
+        ReplicaSet rs = build(spec, e.version(), e.replicas(), template, ctx, owner);
+        Map<String, String> labels = managedLabels(spec);
+        labels.put(StepwiseLabels.HASH, hash);
+        labels.put(StepwiseLabels.EXPERIMENT, e.name());
+        rs.getMetadata().setName(experimentName(spec, canaryVersion, e.name()));
+        rs.getMetadata().setLabels(labels);
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(StepwiseLabels.HASH, hash);
+        selector.put(StepwiseLabels.EXPERIMENT, e.name());
+        rs.getSpec().getSelector().setMatchLabels(selector);
+        Map<String, String> podLabels = new LinkedHashMap<>(rs.getSpec().getTemplate().getMetadata().getLabels());
+        podLabels.putAll(selector);
+        podLabels.put(StepwiseLabels.ROLLOUT, spec.name());
+        rs.getSpec().getTemplate().getMetadata().setLabels(podLabels);
+        rs.getMetadata().setAnnotations(withoutNulls(annotations(e.key(), e.replicas(), ctx)));
+        return rs;
+    }
+
     /** The annotations an apply writes on a version's ReplicaSet (also what a JSON merge patch sets). */
     public static Map<String, String> annotations(String version, int replicas, ApplyContext ctx) {
         Map<String, String> a = new LinkedHashMap<>();

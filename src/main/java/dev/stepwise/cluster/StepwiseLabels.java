@@ -19,6 +19,8 @@ public final class StepwiseLabels {
     public static final String APPLIED_VERSION = "stepwise.dev/applied-version";
     /** The canary weight Stepwise last wrote into a router object. */
     public static final String APPLIED_WEIGHT = "stepwise.dev/applied-weight";
+    /** On an experiment's ReplicaSet and pods: the experiment template it runs. */
+    public static final String EXPERIMENT = "stepwise.dev/experiment";
     /** Flagger model: the version a generated primary Deployment runs. */
     public static final String VERSION = "stepwise.dev/version";
 

@@ -52,10 +52,12 @@ public final class WaveCoordinator {
                         "wave " + plan.currentWave() + " failed", now));
             }
             RolloutStatus status = statuses.getOrDefault(cluster, RolloutStatus.initial());
-            ClusterObservation obs = target.observe(spec, now);
-            Decision d = engine.decide(spec, templates, status,
+            // a Flagger Canary's version lives in each cluster's target Deployment (identity for other specs)
+            RolloutSpec here = target.resolve(spec);
+            ClusterObservation obs = target.observe(here, now);
+            Decision d = engine.decide(here, templates, status,
                     obs.toObservations(measurements.getOrDefault(cluster, List.of()), gates, specRevision), now);
-            target.apply(spec, d.desired(), new ApplyContext(specRevision, sourceCommit, d.scaleDowns(), now));
+            target.apply(here, d.desired(), new ApplyContext(specRevision, sourceCommit, d.scaleDowns(), now));
             next.put(cluster, d.status());
             decisions.put(cluster, d);
         }

@@ -128,7 +128,8 @@ public final class RepositoryReconciler {
         }
     }
 
-    private record Decided(TrackedRollout rollout, RolloutSpec spec, Map<String, Decision> decisions,
+    /** @param specs per cluster, the spec as that cluster resolves it (a Flagger Canary's version is its target's) */
+    private record Decided(TrackedRollout rollout, RolloutSpec spec, Map<String, RolloutSpec> specs, Map<String, Decision> decisions,
                            Map<String, RolloutStatus> statuses, Optional<WaveStatus> waves, List<GateDecision> gatesOffered,
                            Map<String, ClusterObservation> observations, Duration took) {
     }
@@ -527,11 +528,14 @@ public final class RepositoryReconciler {
         Map<String, RolloutStatus> statuses = new LinkedHashMap<>(r.statuses);
         WavePlan plan = WavePlan.of(waves, spec.podTemplateHash(), statuses);
         Map<String, Decision> decisions = new LinkedHashMap<>();
+        Map<String, RolloutSpec> specs = new LinkedHashMap<>();
         Map<String, ClusterObservation> observations = new LinkedHashMap<>();
         for (String cluster : plan.active()) {
             ClusterTarget target = clusters.target(cluster).orElseThrow();
-            RolloutStatus current = statuses.containsKey(cluster) ? statuses.get(cluster) : firstStatus(target, spec, now);
-            ClusterObservation obs = target.observe(spec, now);
+            RolloutSpec resolved = target.resolve(spec);
+            specs.put(cluster, resolved);
+            RolloutStatus current = statuses.containsKey(cluster) ? statuses.get(cluster) : firstStatus(target, resolved, now);
+            ClusterObservation obs = target.observe(resolved, now);
             observations.put(cluster, obs);
             List<Measurement> taken = new ArrayList<>();
             for (MeasurementDue due : r.dues.getOrDefault(cluster, List.of())) {
@@ -544,14 +548,14 @@ public final class RepositoryReconciler {
                 gates.add(GateDecision.of("wave-abort-" + plan.currentWave() + "-" + spec.podTemplateHash(), GateAction.ABORT,
                         "wave " + plan.currentWave() + " failed", now));
             }
-            Decision d = engine.decide(spec, r.current.templates(), current,
+            Decision d = engine.decide(resolved, r.current.templates(), current,
                     obs.toObservations(taken, gates, r.source.name()), now);
             decisions.put(cluster, d);
             statuses.put(cluster, d.status());
         }
         Optional<WaveStatus> waveStatus = spec.waves().isEmpty() ? Optional.empty()
                 : Optional.of(WavePlan.of(waves, spec.podTemplateHash(), statuses).status());
-        return new Decided(r, spec, decisions, statuses, waveStatus, List.copyOf(r.gates), observations,
+        return new Decided(r, spec, specs, decisions, statuses, waveStatus, List.copyOf(r.gates), observations,
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 
@@ -800,7 +804,7 @@ public final class RepositoryReconciler {
             }
             ClusterTarget target = clusters.target(e.getKey()).orElseThrow();
             Decision dec = e.getValue();
-            ApplyResult result = target.apply(d.spec(), dec.desired(), new ApplyContext(r.source.name(), r.source.commitId(),
+            ApplyResult result = target.apply(d.specs().get(e.getKey()), dec.desired(), new ApplyContext(r.source.name(), r.source.commitId(),
                     dec.scaleDowns(), now));
             r.notes.keySet().removeIf(k -> k.startsWith("cluster/" + e.getKey() + "/"));
             for (ClusterFinding f : result.findings()) {

@@ -278,5 +278,26 @@ public final class IstioTrafficRouter implements TrafficRouter {
         replaceManaged(ctx, List.of(), "mirror");
     }
 
+    @Override
+    public boolean supportsHeaderRoutes() {
+        return true;
+    }
+
+    @Override
+    public boolean supportsMirrorRoutes() {
+        return true;
+    }
+
+    @Override
+    public boolean hasManagedRoutes(RouteContext ctx) {
+        for (IstioRouter.VirtualService vs : spec.virtualServices()) {
+            GenericKubernetesResource r = GenericRouteWriter.read(ctx, GenericObjects.VIRTUAL_SERVICE, vs.name());
+            if (r != null && list(GenericObjects.spec(r).get("http")).stream().anyMatch(o -> isManaged(map(o)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static final Set<String> KINDS = Set.of("VirtualService", "DestinationRule");
 }

@@ -83,31 +83,35 @@ public final class NginxTrafficRouter implements TrafficRouter {
             if (canary == null) {
                 continue;
             }
-            Map<String, String> have = canary.getMetadata().getAnnotations() == null ? Map.of() : canary.getMetadata().getAnnotations();
-            Map<String, String> diff = new LinkedHashMap<>();
-            wanted.forEach((k, v) -> {
-                if (!java.util.Objects.equals(have.get(k), v)) {
-                    diff.put(k, v);
-                }
-            });
-            if (diff.isEmpty()) {
-                continue;
-            }
-            // JSON patch, not merge patch: removing an annotation with a merge-patch null is not honoured by every
-            // server (fabric8's test server keeps the null), while a JSON patch "remove" is exact
-            List<Map<String, Object>> ops = new java.util.ArrayList<>();
-            diff.forEach((k, v) -> {
-                String path = "/metadata/annotations/" + k.replace("~", "~0").replace("/", "~1");
-                if (v == null) {
-                    ops.add(Map.of("op", "remove", "path", path));
-                } else {
-                    ops.add(Map.of("op", "add", "path", path, "value", v));
-                }
-            });
-            String json = ctx.client().getKubernetesSerialization().asJson(ops);
-            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).resource(canary)
-                    .patch(PatchContext.of(PatchType.JSON), json);
+            var res = ctx.client().network().v1().ingresses().inNamespace(ctx.namespace()).withName(canary.getMetadata().getName());
+            ctx.writes().patch(canary, res::get, current -> annotationPatch(ctx, current, wanted),
+                    (current, json) -> res.patch(PatchContext.of(PatchType.JSON), json));
         }
+    }
+
+    /**
+     * The JSON patch that makes the annotations {@code wanted} (null: absent), empty when they already are. JSON
+     * patch, not merge patch: removing an annotation with a merge-patch null is not honoured by every server
+     * (fabric8's test server keeps the null), while a JSON patch "remove" is exact. Its first operation sets
+     * {@code metadata.resourceVersion} to the one read: the server then refuses the patch (409) when the Ingress
+     * changed since, and it is computed again from a fresh read.
+     */
+    private Optional<String> annotationPatch(RouteContext ctx, Ingress current, Map<String, String> wanted) {
+        Map<String, String> have = current.getMetadata().getAnnotations() == null ? Map.of() : current.getMetadata().getAnnotations();
+        List<Map<String, Object>> ops = new java.util.ArrayList<>();
+        ops.add(Map.of("op", "replace", "path", "/metadata/resourceVersion", "value", current.getMetadata().getResourceVersion()));
+        wanted.forEach((k, v) -> {
+            if (java.util.Objects.equals(have.get(k), v) || (v == null && !have.containsKey(k))) {
+                return;
+            }
+            String path = "/metadata/annotations/" + k.replace("~", "~0").replace("/", "~1");
+            if (v == null) {
+                ops.add(Map.of("op", "remove", "path", path));
+            } else {
+                ops.add(Map.of("op", "add", "path", path, "value", v));
+            }
+        });
+        return ops.size() == 1 ? Optional.empty() : Optional.of(ctx.client().getKubernetesSerialization().asJson(ops));
     }
 
     /** The canary Ingress, created from the stable one when missing; null when the stable Ingress is missing too. */
@@ -151,8 +155,13 @@ public final class NginxTrafficRouter implements TrafficRouter {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(StepwiseLabels.MANAGED_BY, StepwiseLabels.MANAGER);
         labels.put(StepwiseLabels.ROLLOUT, ctx.rollout());
-        copy.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ctx.namespace())
-                .withLabels(labels).withAnnotations(annotations).build());
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(name).withNamespace(ctx.namespace())
+                .withLabels(labels).withAnnotations(annotations);
+        if (stable.getMetadata().getUid() != null) {
+            // owned by the stable Ingress it is copied from: deleting that removes the canary Ingress too
+            meta.withOwnerReferences(dev.stepwise.cluster.ClusterTarget.ownerReference("networking.k8s.io/v1", "Ingress", stable.getMetadata()));
+        }
+        copy.setMetadata(meta.build());
         copy.setStatus(null);
         if (copy.getSpec().getDefaultBackend() != null) {
             repoint(copy.getSpec().getDefaultBackend(), ctx);
@@ -198,11 +207,32 @@ public final class NginxTrafficRouter implements TrafficRouter {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * The header annotations go back to what {@code additionalIngressAnnotations} says. The canary Ingress stays: it
+     * carries the weight (0 once a rollout completes or aborts), as Argo keeps it.
+     */
     @Override
     public void removeManagedRoutes(RouteContext ctx) {
+        setHeaderRoutes(ctx, List.of());
+    }
+
+    @Override
+    public boolean hasManagedRoutes(RouteContext ctx) {
         for (String stable : spec.stableIngresses()) {
-            ctx.client().network().v1().ingresses().inNamespace(ctx.namespace())
-                    .withName(canaryIngressName(stable, ctx.rollout())).delete();
+            Ingress canary = ctx.client().network().v1().ingresses().inNamespace(ctx.namespace())
+                    .withName(canaryIngressName(stable, ctx.rollout())).get();
+            Map<String, String> a = canary == null || canary.getMetadata().getAnnotations() == null ? Map.of() : canary.getMetadata().getAnnotations();
+            for (String key : List.of("canary-by-header", "canary-by-header-value", "canary-by-header-pattern")) {
+                if (a.get(prefix + "/" + key) != null && !a.get(prefix + "/" + key).equals(spec.additionalIngressAnnotations().get(key))) {
+                    return true;
+                }
+            }
         }
+        return false;
+    }
+
+    @Override
+    public boolean supportsHeaderRoutes() {
+        return true;
     }
 }

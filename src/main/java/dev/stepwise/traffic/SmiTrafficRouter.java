@@ -60,14 +60,21 @@ public final class SmiTrafficRouter implements TrafficRouter {
                     .build());
             split.getAdditionalProperties().put("spec", splitSpec(ctx, canaryWeight));
             GenericRouteWriter.markWeight(split, ctx.rollout(), canaryWeight);
+            // owned by the root Service it splits: deleting the Service removes the TrafficSplit too
+            var root = ctx.client().services().inNamespace(ctx.namespace()).withName(spec.rootService().orElse(ctx.stableService())).get();
+            if (root != null && root.getMetadata().getUid() != null) {
+                split.getMetadata().setOwnerReferences(List.of(dev.stepwise.cluster.ClusterTarget.ownerReference("v1", "Service", root.getMetadata())));
+            }
             op.resource(split).create();
         }
     }
 
+    /** Not supported by SMI (see {@link #removeManagedRoutes}); ClusterTarget reports an UnsupportedRoute finding. */
     @Override
     public void setHeaderRoutes(RouteContext ctx, List<HeaderRoute> routes) {
     }
 
+    /** Not supported by SMI; ClusterTarget reports an UnsupportedRoute finding. */
     @Override
     public void setMirrorRoutes(RouteContext ctx, List<MirrorRoute> routes) {
     }
@@ -86,8 +93,12 @@ public final class SmiTrafficRouter implements TrafficRouter {
         return Optional.empty();
     }
 
+    /**
+     * SMI has no header or mirror routes (a TrafficSplit only has weighted backends; SMI's HTTPRouteGroup matches
+     * would need a second split per route, which Argo does not do either): nothing to remove. The TrafficSplit carries
+     * the weight and stays.
+     */
     @Override
     public void removeManagedRoutes(RouteContext ctx) {
-        GenericObjects.of(ctx.client(), GenericObjects.TRAFFIC_SPLIT).inNamespace(ctx.namespace()).withName(splitName(ctx)).delete();
     }
 }

@@ -42,6 +42,39 @@ public interface TrafficRouter {
         return currentWeight(ctx).map(w -> w == canaryWeight).orElse(false);
     }
 
-    /** Removes every route and object this router created for the rollout (header, mirror, canary Ingress). */
+    /**
+     * Removes the managed header and mirror routes this router wrote for the rollout (Argo's RemoveManagedRoutes,
+     * called when a rollout completes or aborts); the weight and the objects that carry it stay.
+     */
     void removeManagedRoutes(RouteContext ctx);
+
+    /** True when the router's objects hold managed header or mirror routes of the rollout (read from the cluster). */
+    default boolean hasManagedRoutes(RouteContext ctx) {
+        return false;
+    }
+
+    /** Whether this router can send requests to the canary by header ({@code setHeaderRoute}). */
+    default boolean supportsHeaderRoutes() {
+        return false;
+    }
+
+    /** Whether this router can mirror requests to the canary ({@code setMirrorRoute}). */
+    default boolean supportsMirrorRoutes() {
+        return false;
+    }
+
+    /**
+     * What of {@code headers} and {@code mirrors} this router cannot apply, one sentence each (empty: all of it). The
+     * apply reports each as an {@code UnsupportedRoute} finding; the weight moves regardless.
+     */
+    default List<String> routeProblems(List<HeaderRoute> headers, List<MirrorRoute> mirrors) {
+        List<String> out = new java.util.ArrayList<>();
+        if (!headers.isEmpty() && !supportsHeaderRoutes()) {
+            out.add("traffic router '" + name() + "' cannot route by header: setHeaderRoute is not applied there, traffic follows the weight");
+        }
+        if (!mirrors.isEmpty() && !supportsMirrorRoutes()) {
+            out.add("traffic router '" + name() + "' cannot mirror requests: setMirrorRoute is not applied there");
+        }
+        return out;
+    }
 }

@@ -105,6 +105,11 @@ class ClusterBehaviourIT {
         assertThat(counts).anySatisfy(m -> assertThat(m).containsEntry("api-" + v2, 1).containsEntry("api-" + v1, 3));
         assertThat(counts).anySatisfy(m -> assertThat(m).containsEntry("api-" + v2, 2).containsEntry("api-" + v1, 2));
         assertThat(counts.get(counts.size() - 1)).containsEntry("api-" + v2, 4);
+        // no workloadRef: nothing on the cluster owns the rollout's versions (the spec lives in Git); labels find them
+        var rs = drive.client().apps().replicaSets().inNamespace(NS).withName("api-" + v2).get();
+        assertThat(rs.getMetadata().getOwnerReferences()).isEmpty();
+        assertThat(rs.getMetadata().getLabels()).containsEntry(StepwiseLabels.MANAGED_BY, "stepwise")
+                .containsEntry(StepwiseLabels.ROLLOUT, "api");
     }
 
     @Test

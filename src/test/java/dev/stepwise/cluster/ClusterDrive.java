@@ -59,6 +59,7 @@ final class ClusterDrive implements AutoCloseable {
         long t0 = System.nanoTime();
         cluster.simulator().settle();
         long t1 = System.nanoTime();
+        spec = target.resolve(spec);
         ClusterObservation obs = target.observe(spec, now);
         lastSeen = available(obs);
         Decision d = engine.decide(spec, templates, status, obs.toObservations(List.of(), List.copyOf(gates), revision), now);

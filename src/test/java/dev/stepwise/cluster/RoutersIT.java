@@ -82,11 +82,20 @@ class RoutersIT {
         assertThat(canary.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName()).isEqualTo("api-canary");
         var stable = drive.client().network().v1().ingresses().inNamespace(NS).withName("api-ingress").get();
         assertThat(stable.getMetadata().getAnnotations()).doesNotContainKey("custom.nginx.io/canary");
+        // the canary Ingress is owned by the stable Ingress it was copied from, for garbage collection only
+        assertThat(canary.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Ingress");
+            assertThat(o.getApiVersion()).isEqualTo("networking.k8s.io/v1");
+            assertThat(o.getName()).isEqualTo("api-ingress");
+            assertThat(o.getUid()).isEqualTo(stable.getMetadata().getUid()).isNotBlank();
+            assertThat(o.getController()).isFalse();
+        });
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void smiTrafficSplitBackends() {
+        Objects.service(drive.client(), NS, "api");
         List<Integer> weights = walk("smi: {rootService: api, trafficSplitName: api-split}", d -> {
             Map<String, Object> spec = Objects.spec(d.client(), Objects.SPLIT, NS, "api-split");
             assertThat(spec).containsEntry("service", "api");
@@ -95,6 +104,16 @@ class RoutersIT {
             return ((Number) canary.get("weight")).intValue();
         });
         assertThat(weights).containsSubsequence(20, 60).endsWith(0);
+        // Stepwise created the TrafficSplit: it is owned by the root Service it splits
+        var split = drive.client().genericKubernetesResources(Objects.SPLIT).inNamespace(NS).withName("api-split").get();
+        String uid = drive.client().services().inNamespace(NS).withName("api").get().getMetadata().getUid();
+        assertThat(split.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Service");
+            assertThat(o.getName()).isEqualTo("api");
+            assertThat(o.getUid()).isEqualTo(uid).isNotBlank();
+            assertThat(o.getController()).isFalse();
+        });
+        assertThat(split.getMetadata().getLabels()).containsEntry(StepwiseLabels.MANAGED_BY, "stepwise");
     }
 
     @Test

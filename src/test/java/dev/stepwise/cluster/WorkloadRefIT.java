@@ -54,6 +54,17 @@ class WorkloadRefIT {
         assertThat(rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("legacy:7");
         assertThat(rs.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "api").containsEntry(StepwiseLabels.HASH, v);
         assertThat(rs.getSpec().getReplicas()).isEqualTo(3);
+        // owned by the referenced Deployment for garbage collection, never as its controller (the Deployment
+        // controller would otherwise adopt and scale it)
+        String uid = drive.client().apps().deployments().inNamespace(NS).withName("api").get().getMetadata().getUid();
+        assertThat(rs.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Deployment");
+            assertThat(o.getApiVersion()).isEqualTo("apps/v1");
+            assertThat(o.getName()).isEqualTo("api");
+            assertThat(o.getUid()).isEqualTo(uid).isNotBlank();
+            assertThat(o.getController()).isFalse();
+            assertThat(o.getBlockOwnerDeletion()).isFalse();
+        });
         assertThat(drive.client().apps().deployments().inNamespace(NS).withName("api").get().getSpec().getReplicas()).isZero();
     }
 }

@@ -80,19 +80,19 @@ class DeployManifestsTest {
 
     /**
      * The permissions RbacIT records the cluster code sending (routers and strategies, abort included) plus the ones
-     * it accepts as reachable by code paths its scenarios do not take (workloadRef/Flagger Deployments, Ingress and
-     * TrafficSplit clean-up, ReplicaSet creation) — docs/cluster.md's list. Pinned here so that a rule dropped from
+     * it accepts as reachable by code paths its scenarios do not take (workloadRef/Flagger Deployments, experiment
+     * ReplicaSet clean-up, ReplicaSet creation) — docs/cluster.md's list. Pinned here so that a rule dropped from
      * the deployed ClusterRole fails {@code mvn test}, not only the slower {@code verify}.
      */
     private static final Set<RbacIT.Permission> CLUSTER_CODE_NEEDS = permissions(
-            "apps replicasets get,list,create,patch",
+            "apps replicasets get,list,create,patch,delete",
             "apps deployments get,create,patch,update",
             " services get,patch",
-            "networking.k8s.io ingresses get,create,patch,delete",
+            "networking.k8s.io ingresses get,create,patch",
             "networking.istio.io virtualservices get,update",
             "networking.istio.io destinationrules get,update",
             "gateway.networking.k8s.io httproutes get,update",
-            "split.smi-spec.io trafficsplits get,create,update,delete");
+            "split.smi-spec.io trafficsplits get,create,update");
 
     // ---------------------------------------------------------------------------------------------------------
     // every file

@@ -1,0 +1,223 @@
+package dev.stepwise.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stepwise.engine.GateAction;
+import dev.stepwise.engine.GateDecision;
+import dev.stepwise.engine.Phase;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flagger's model on the embedded API server: the Canary's target Deployment runs the canary, a generated
+ * {@code <target>-primary} Deployment the stable version, and Flagger's three Services are pinned by whole selectors.
+ * A new release is a new pod template in the target Deployment (the Canary document does not change).
+ */
+class FlaggerCanaryIT {
+    static final String NS = "production";
+    static final String CANARY = """
+            apiVersion: flagger.app/v1beta1
+            kind: Canary
+            metadata: {name: store-api, namespace: production}
+            spec:
+              provider: istio
+              targetRef: {apiVersion: apps/v1, kind: Deployment, name: store-api}
+              progressDeadlineSeconds: 600
+              service: {port: 80, targetPort: 8080}
+              analysis:
+                interval: 1m
+                threshold: 5
+                maxWeight: 30
+                stepWeight: 10
+            """;
+
+    ClusterDrive drive;
+
+    @BeforeEach
+    void cluster() {
+        drive = new ClusterDrive();
+        objects(drive.client());
+        drive.spec(CANARY);
+    }
+
+    /** The user's objects: the target Deployment, Flagger's three Services and the VirtualService. */
+    static void objects(io.fabric8.kubernetes.client.KubernetesClient c) {
+        c.apps().deployments().inNamespace(NS).resource(target("store:1", 3)).create();
+        // the Services Flagger generates: the apex and -primary select the primary's pods, -canary the target's
+        service(c, "store-api", "store-api-primary");
+        service(c, "store-api-primary", "store-api-primary");
+        service(c, "store-api-canary", "store-api");
+        Objects.generic(c, Objects.VS, NS, "store-api", Map.of("hosts", List.of("store-api"), "http", List.of(Map.of(
+                "route", List.of(Map.of("destination", Map.of("host", "store-api-primary"), "weight", 100),
+                        Map.of("destination", Map.of("host", "store-api-canary"), "weight", 0))))));
+    }
+
+    @AfterEach
+    void stop() {
+        drive.close();
+    }
+
+    static Deployment target(String image, int replicas) {
+        return new DeploymentBuilder().withNewMetadata().withName("store-api").withNamespace(NS).endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(Map.of("app", "store-api")).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "store-api")).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec().endTemplate()
+                .endSpec().build();
+    }
+
+    static void service(io.fabric8.kubernetes.client.KubernetesClient c, String name, String app) {
+        c.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().withSelector(Map.of("app", app)).addNewPort().withPort(80).endPort().endSpec().build()).create();
+    }
+
+    /** A release: the target Deployment gets a new image (what `kubectl apply` of the app's manifest does). */
+    void release(String image) {
+        release(drive.client(), image);
+    }
+
+    static void release(io.fabric8.kubernetes.client.KubernetesClient c, String image) {
+        c.apps().deployments().inNamespace(NS).withName("store-api").edit(d -> new DeploymentBuilder(d)
+                .editSpec().editTemplate().editSpec().editFirstContainer().withImage(image).endContainer().endSpec().endTemplate()
+                .withReplicas(3).endSpec().build());
+    }
+
+    Deployment deployment(String name) {
+        return drive.client().apps().deployments().inNamespace(NS).withName(name).get();
+    }
+
+    String image(String name) {
+        return deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    }
+
+    Map<String, String> selector(String service) {
+        return drive.client().services().inNamespace(NS).withName(service).get().getSpec().getSelector();
+    }
+
+    @SuppressWarnings("unchecked")
+    int weight(String host) {
+        Map<String, Object> spec = Objects.spec(drive.client(), Objects.VS, NS, "store-api");
+        Map<String, Object> route = (Map<String, Object>) Objects.list(spec.get("http")).get(0);
+        for (Object d : Objects.list(route.get("route"))) {
+            Map<String, Object> dest = (Map<String, Object>) d;
+            if (host.equals(((Map<String, Object>) dest.get("destination")).get("host"))) {
+                return ((Number) dest.get("weight")).intValue();
+            }
+        }
+        throw new AssertionError("no destination " + host);
+    }
+
+    /** What one step looks like on the cluster. */
+    record Seen(int canaryWeight, int primaryWeight, int targetReplicas, int primaryReplicas, String primaryImage) {
+    }
+
+    Seen seen() {
+        return new Seen(weight("store-api-canary"), weight("store-api-primary"), deployment("store-api").getSpec().getReplicas(),
+                deployment("store-api-primary").getSpec().getReplicas(), image("store-api-primary"));
+    }
+
+    void assertServicesAreFlaggers() {
+        assertThat(selector("store-api")).containsExactlyEntriesOf(Map.of("app", "store-api-primary"));
+        assertThat(selector("store-api-primary")).containsExactlyEntriesOf(Map.of("app", "store-api-primary"));
+        assertThat(selector("store-api-canary")).containsExactlyEntriesOf(Map.of("app", "store-api"));
+    }
+
+    @Test
+    void initialisesThePrimaryThenWalksEveryWeightAndPromotes() {
+        drive.runUntil(20, Phase.HEALTHY);
+        drive.tick();
+        String v1 = drive.spec.podTemplateHash();
+        Deployment primary = deployment("store-api-primary");
+        assertThat(primary.getSpec().getSelector().getMatchLabels()).containsExactlyEntriesOf(Map.of("app", "store-api-primary"));
+        assertThat(primary.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app", "store-api-primary")
+                .containsEntry(StepwiseLabels.HASH, v1);
+        assertThat(primary.getMetadata().getAnnotations()).containsEntry(StepwiseLabels.VERSION, v1);
+        assertThat(primary.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(primary.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getKind()).isEqualTo("Deployment");
+            assertThat(o.getName()).isEqualTo("store-api");
+            assertThat(o.getUid()).isEqualTo(deployment("store-api").getMetadata().getUid()).isNotBlank();
+            assertThat(o.getController()).isFalse();
+        });
+        assertThat(image("store-api-primary")).isEqualTo("store:1");
+        // Flagger scales the target to zero once the primary serves
+        assertThat(deployment("store-api").getSpec().getReplicas()).isZero();
+        assertServicesAreFlaggers();
+        assertThat(weight("store-api-canary")).isZero();
+
+        List<Seen> steps = new ArrayList<>();
+        drive.afterEach = d -> steps.add(seen());
+        release("store:2");
+        drive.runUntil(60, Phase.HEALTHY);
+        drive.tick();
+        String v2 = drive.spec.podTemplateHash();
+        assertThat(v2).isNotEqualTo(v1);
+
+        List<Seen> distinct = steps.stream().distinct().toList();
+        // every weight of the Canary in order with the engine's canary scale (ceil(weight x 3 replicas)); the target at
+        // full size before the promotion copies store:2 into the primary (untouched until then); then all traffic back
+        // to the primary and the target to zero
+        assertThat(distinct).containsExactly(
+                new Seen(10, 90, 1, 3, "store:1"),
+                new Seen(20, 80, 1, 3, "store:1"),
+                new Seen(30, 70, 1, 3, "store:1"),
+                new Seen(30, 70, 3, 3, "store:1"),
+                new Seen(0, 100, 3, 3, "store:2"),
+                new Seen(0, 100, 0, 3, "store:2"));
+        assertThat(steps).allSatisfy(s -> assertThat(s.primaryReplicas()).isEqualTo(3));
+        assertThat(distinct.get(distinct.size() - 1)).isEqualTo(new Seen(0, 100, 0, 3, "store:2"));
+        assertThat(deployment("store-api-primary").getMetadata().getAnnotations()).containsEntry(StepwiseLabels.VERSION, v2);
+        assertServicesAreFlaggers();
+        assertThat(drive.applies).allSatisfy(a -> assertThat(a.findings()).noneMatch(f -> f.code().equals("Drift")));
+    }
+
+    @Test
+    void aHandEditedFlaggerServiceIsRestoredWithoutRemovingKeys() {
+        drive.runUntil(20, Phase.HEALTHY);
+        drive.client().services().inNamespace(NS).withName("store-api-canary")
+                .edit(s -> { s.getSpec().setSelector(new java.util.HashMap<>(Map.of("app", "store-api-primary", "team", "shop"))); return s; });
+        drive.log.clear(); // the edit above is the user's request, not Stepwise's
+        drive.tick();
+        assertThat(drive.lastApply().findings()).anySatisfy(f -> {
+            assertThat(f.code()).isEqualTo("Drift");
+            assertThat(f.object()).isEqualTo("Service/production/store-api-canary");
+        });
+        // the key Stepwise owns is back; the user's extra key stays, and no key is ever set to null
+        assertThat(selector("store-api-canary")).containsExactlyInAnyOrderEntriesOf(Map.of("app", "store-api", "team", "shop"));
+        assertThat(selector("store-api-canary").values()).doesNotContainNull();
+        assertThat(drive.log.all()).filteredOn(r -> r.method().equals("PATCH") && r.path().endsWith("/services/store-api-canary")).hasSize(1);
+    }
+
+    @Test
+    void anAbortSendsTrafficBackToThePrimaryAndScalesTheTargetToZero() {
+        drive.runUntil(20, Phase.HEALTHY);
+        drive.tick();
+        release("store:2");
+        drive.spec(CANARY);
+        for (int i = 0; i < 30 && weight("store-api-canary") < 20; i++) {
+            drive.tick();
+        }
+        assertThat(weight("store-api-canary")).isEqualTo(20);
+        assertThat(deployment("store-api").getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment("store-api").getStatus().getAvailableReplicas()).isEqualTo(1);
+        List<Seen> after = new ArrayList<>();
+        drive.afterEach = d -> after.add(seen());
+        drive.gates.add(GateDecision.of("abort-1", GateAction.ABORT, "alice", drive.now));
+        drive.tick();
+        assertThat(weight("store-api-canary")).isZero();
+        assertThat(drive.lastApply().trafficVerified()).isTrue();
+        drive.runUntil(20, Phase.DEGRADED);
+        for (int i = 0; i < 5; i++) {
+            drive.tick();
+        }
+        assertThat(after).allSatisfy(s -> assertThat(s).extracting(Seen::primaryReplicas, Seen::primaryImage).containsExactly(3, "store:1"));
+        assertThat(seen()).isEqualTo(new Seen(0, 100, 0, 3, "store:1"));
+        assertServicesAreFlaggers();
+    }
+}
