@@ -89,7 +89,6 @@ public final class Demo {
         out.println("  Git repository   " + dir.resolve("repo.git") + " (seeded from " + examples + ")");
         out.println("  cluster          the embedded Kubernetes API server with a workload simulator (pods ready after 20s)");
         out.println("  metrics          the demo metric source: timelines from " + examples.resolve("simulations"));
-        out.println();
         Map<RolloutKey, Timeline> timelines = new LinkedHashMap<>();
         timelines.put(CHECKOUT, timeline(examples.resolve("simulations/checkout-api-healthy.yaml")));
         timelines.put(WEB, timeline(examples.resolve("simulations/web-app-analysis-fails.yaml")));
@@ -103,6 +102,10 @@ public final class Demo {
         try (DemoRepository repo = DemoRepository.create(dir);
              EmbeddedCluster cluster = EmbeddedCluster.start(Duration.ofSeconds(20), clock, b -> { })) {
             seed(repo, clock.instant());
+            int objects = Platform.apply(repo.work(), cluster.client());
+            out.println("  platform         " + objects + " Services, Ingresses, routes and Deployments applied to the cluster "
+                    + "(what Argo CD or Flux would have applied)");
+            out.println();
             Clusters clusters = new Clusters().register("local", cluster.client());
             try (GitSource source = GitSource.open(new GitSource.Config(RemoteUrl.parse(repo.bare().toString()), "main", ""),
                     dir.resolve("cache"), GitCredentials.none(), Duration.ofSeconds(30))) {

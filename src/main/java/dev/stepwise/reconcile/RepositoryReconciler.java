@@ -806,10 +806,17 @@ public final class RepositoryReconciler {
             Decision dec = e.getValue();
             ApplyResult result = target.apply(d.specs().get(e.getKey()), dec.desired(), new ApplyContext(r.source.name(), r.source.commitId(),
                     dec.scaleDowns(), now));
-            r.notes.keySet().removeIf(k -> k.startsWith("cluster/" + e.getKey() + "/"));
+            // one note per kind of finding: a message that carries a changing figure (seconds waited) must not make
+            // every cycle a status commit; the first wording stays until the finding goes away
+            Map<String, Finding> now2 = new LinkedHashMap<>();
             for (ClusterFinding f : result.findings()) {
-                Finding finding = Finding.warning(Location.ofFile(r.current.file()), "", f.code(), e.getKey() + ": " + f.message());
-                r.notes.put("cluster/" + e.getKey() + "/" + f.code() + "/" + f.message(), finding);
+                String k = "cluster/" + e.getKey() + "/" + f.code();
+                now2.putIfAbsent(k, r.notes.containsKey(k) ? r.notes.get(k)
+                        : Finding.warning(Location.ofFile(r.current.file()), "", f.code(), e.getKey() + ": " + f.message()));
+            }
+            synchronized (r.notes) {
+                r.notes.keySet().removeIf(k -> k.startsWith("cluster/" + e.getKey() + "/") && !now2.containsKey(k));
+                r.notes.putAll(now2);
             }
             if (!result.trafficVerified()) {
                 // the router does not serve the weight yet: look again soon rather than at the engine's next time
