@@ -75,6 +75,9 @@ public final class RunCommand implements Callable<Integer> {
 
     Map<String, String> env = System.getenv();
 
+    /** The name {@code --cluster embedded} gives its cluster; the demo's cluster has the same name, so status continues. */
+    public static final String EMBEDDED = "embedded";
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -156,8 +159,11 @@ public final class RunCommand implements Callable<Integer> {
 
     RunConfig configuration() throws RunConfig.Invalid, IOException {
         if (config != null) {
-            if (repo != null) {
-                throw new IllegalArgumentException("give --config or --repo, not both");
+            for (String flag : List.of("--repo", "--branch", "--path", "--cluster", "--poll", "--status-branch")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                    throw new IllegalArgumentException(flag + " does not go with --config: set it in " + config
+                            + " (only --http, --cache-dir and --providers override the file)");
+                }
             }
             RunConfig rc = RunConfig.read(config.toString(), Files.readAllBytes(config), env);
             return override(rc);
@@ -166,11 +172,14 @@ public final class RunCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give --config FILE or --repo URL");
         }
         Duration pollEvery = dev.stepwise.spec.model.ArgoDuration.parse(poll);
+        if (pollEvery.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new IllegalArgumentException("--poll must be at least 100ms, not " + poll);
+        }
         RunConfig.Repository r = new RunConfig.Repository(RunConfig.defaultName(repo), repo, branch, path, pollEvery,
                 RunConfig.Credentials.FROM_ENVIRONMENT, statusBranch, "status",
                 Optional.ofNullable(env.get("STEPWISE_WEBHOOK_SECRET_FILE")).map(Path::of));
         RunConfig.Cluster c = switch (cluster) {
-            case "embedded" -> new RunConfig.Cluster("embedded", Optional.empty(), false, Optional.empty(), Optional.empty(),
+            case "embedded" -> new RunConfig.Cluster(EMBEDDED, Optional.empty(), false, Optional.empty(), Optional.empty(),
                     Optional.empty(), true);
             case "in-cluster" -> new RunConfig.Cluster("in-cluster", Optional.empty(), true, Optional.empty(), Optional.empty(),
                     Optional.empty(), false);

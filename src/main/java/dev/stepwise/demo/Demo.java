@@ -55,6 +55,8 @@ public final class Demo {
     static final String WEB_OLD = "registry.example.com/web-app:v1.2.0";
     static final String WEB_NEW = "registry.example.com/web-app:v1.3.0";
     private static final Duration GIVE_UP = Duration.ofHours(3);
+    /** The name {@code stepwise run --cluster embedded} gives its cluster, so that it continues the demo's status. */
+    static final String CLUSTER = "embedded";
 
     private final Path examples;
     private final Path dir;
@@ -106,13 +108,13 @@ public final class Demo {
             out.println("  platform         " + objects + " Services, Ingresses, routes and Deployments applied to the cluster "
                     + "(what Argo CD or Flux would have applied)");
             out.println();
-            Clusters clusters = new Clusters().register("local", cluster.client());
+            Clusters clusters = new Clusters().register(CLUSTER, cluster.client());
             try (GitSource source = GitSource.open(new GitSource.Config(RemoteUrl.parse(repo.bare().toString()), "main", ""),
                     dir.resolve("cache"), GitCredentials.none(), Duration.ofSeconds(30))) {
                 StatusWriter status = new StatusWriter(source.mirror(), StatusWriter.Location.statusBranch(),
                         StatusWriter.Identity.DEFAULT, StatusWriter.Retry.DEFAULT, clock);
                 RepositoryReconciler reconciler = new RepositoryReconciler(
-                        new RepositoryReconciler.Settings("demo", "local", Duration.ofSeconds(5), Duration.ofMinutes(5),
+                        new RepositoryReconciler.Settings("demo", CLUSTER, Duration.ofSeconds(5), Duration.ofMinutes(5),
                                 Duration.ofSeconds(30)),
                         source, status, clusters, metrics, pool, new StepwiseMetrics(), () -> true,
                         new RepositoryReconciler.Proposers(Optional.of(new RevertProposer(source.mirror(), "main")),

@@ -202,6 +202,7 @@ public final class RepositoryReconciler {
                     Optional.empty(), problems);
         }
         notReady = Optional.empty();
+        recheckHeld(problems);
         List<Decided> decided = decide(now, problems);
         Optional<String> commit = Optional.empty();
         boolean committed = true;
@@ -453,26 +454,63 @@ public final class RepositoryReconciler {
                 removed.add(key); // a status of a rollout no longer in Git
                 return;
             }
-            try {
-                StatusDocument doc = StatusDocument.parse(key, text);
-                r.statuses = new LinkedHashMap<>(doc.clusters());
-                r.stableSource = doc.stableSource();
-                r.gateLog.clear();
-                r.gateLog.addAll(doc.gates());
-                r.committed = doc;
-                r.nextAt = Instant.MIN;
-                // the gates a status has applied are applied: do not offer them again
-                Set<String> applied = new HashSet<>();
-                doc.clusters().values().forEach(s -> applied.addAll(s.appliedGates()));
-                r.gates.removeIf(g -> applied.contains(g.id()));
-            } catch (IllegalArgumentException e) {
-                r.heldBecause = "its status file " + key.path(status.location().folder()) + " on " + status.location().branch()
-                        + " cannot be read (" + e.getMessage() + "); fix or delete it";
-                LOG.error("[{}] {} is not acted on: {}", settings.name(), key, r.heldBecause);
-            }
+            load(r, text);
         });
         restored = true;
         return true;
+    }
+
+    /** Takes one status file as the rollout's state, or holds the rollout when the file cannot be read. */
+    private void load(TrackedRollout r, String text) {
+        RolloutKey key = r.key;
+        try {
+            StatusDocument doc = StatusDocument.parse(key, text);
+            r.statuses = new LinkedHashMap<>(doc.clusters());
+            r.stableSource = doc.stableSource();
+            r.gateLog.clear();
+            r.gateLog.addAll(doc.gates());
+            r.committed = doc;
+            r.heldBecause = "";
+            r.nextAt = Instant.MIN;
+            // the gates a status has applied are applied: do not offer them again
+            Set<String> applied = new HashSet<>();
+            doc.clusters().values().forEach(s -> applied.addAll(s.appliedGates()));
+            r.gates.removeIf(g -> applied.contains(g.id()));
+        } catch (IllegalArgumentException e) {
+            r.heldText = text;
+            r.heldBecause = "its status file " + key.path(status.location().folder()) + " on " + status.location().branch()
+                    + " cannot be read (" + e.getMessage() + "); fix or delete it";
+            LOG.error("[{}] {} is not acted on: {}", settings.name(), key, r.heldBecause);
+        }
+    }
+
+    /**
+     * A held rollout is looked at again every cycle: once a person fixed or deleted its status file, it is acted on
+     * without a restart (a deleted file counts as no status: the cluster's versions are taken as they are).
+     */
+    private void recheckHeld(List<String> problems) {
+        List<TrackedRollout> held = rollouts.values().stream().filter(r -> !r.heldBecause.isEmpty()).toList();
+        if (held.isEmpty()) {
+            return;
+        }
+        StatusWriter.StatusRead read = status.readStatus();
+        if (read instanceof StatusWriter.StatusRead.Failed f) {
+            problems.add("status not read: " + f.error().message());
+            return;
+        }
+        StatusFiles files = ((StatusWriter.StatusRead.Read) read).files();
+        for (TrackedRollout r : held) {
+            Optional<String> text = files.get(r.key);
+            if (text.isEmpty()) {
+                r.heldBecause = "";
+                r.statuses = new LinkedHashMap<>();
+                r.committed = null;
+                r.nextAt = Instant.MIN;
+                LOG.info("[{}] {}: its status file was removed; acting on it again", settings.name(), r.key);
+            } else if (!text.get().equals(r.heldText)) {
+                load(r, text.get());
+            }
+        }
     }
 
     // ---- decide -----------------------------------------------------------------------------------------------
@@ -496,8 +534,7 @@ public final class RepositoryReconciler {
             } catch (ExecutionException failed) {
                 it.remove();
                 TrackedRollout r = rollouts.get(e.getKey());
-                Throwable cause = failed.getCause();
-                String message = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+                String message = describe(failed.getCause());
                 problems.add(e.getKey() + ": " + message);
                 LOG.warn("[{}] {} failed this cycle: {}", settings.name(), e.getKey(), message);
                 metrics.reconcile(e.getKey().namespace(), e.getKey().name(), Duration.ZERO, false);
@@ -781,8 +818,7 @@ public final class RepositoryReconciler {
             } catch (TimeoutException slow) {
                 problems.add(d.rollout().key + ": cluster changes still running after " + settings.cycleTimeout());
             } catch (ExecutionException failed) {
-                Throwable c = failed.getCause();
-                String message = c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+                String message = describe(failed.getCause());
                 problems.add(d.rollout().key + ": " + message);
                 d.rollout().lastError = message;
                 // the committed status asks for it again at the next cycle: applying is idempotent
@@ -876,6 +912,19 @@ public final class RepositoryReconciler {
             problems.add(r.key + ": " + code + " " + text);
         }
         LOG.info("[{}] {}: {} {}", settings.name(), r.key, code, text);
+    }
+
+    /** The failure and its root cause (a cluster client's message alone often says only which request failed). */
+    static String describe(Throwable t) {
+        String message = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage().strip());
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t && root.getMessage() != null) {
+            message += " (cause: " + root.getClass().getSimpleName() + ": " + root.getMessage().strip() + ")";
+        }
+        return message.length() > 400 ? message.substring(0, 399) + "…" : message;
     }
 
     // ---- reading for the API ----------------------------------------------------------------------------------

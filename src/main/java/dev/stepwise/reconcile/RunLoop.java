@@ -60,14 +60,17 @@ public final class RunLoop implements AutoCloseable {
      * the cluster changes of this moment are done when it returns.
      */
     public RepositoryReconciler.CycleReport once() {
-        RepositoryReconciler.CycleReport report = reconciler.cycle(clock.instant(), true);
+        Instant started = clock.instant();
+        RepositoryReconciler.CycleReport report = reconciler.cycle(started, true);
         onCycle.accept(report);
         for (int i = 0; i < MAX_IMMEDIATE; i++) {
-            Instant now = clock.instant();
-            if (report.nextWake().isEmpty() || report.nextWake().get().isAfter(now)) {
+            // only what the cycle asked for at its own moment (an abort's scale-down after its traffic shift); a
+            // rollout that failed and looks again later is not followed, however long the cycle took
+            if (report.nextWake().isEmpty() || report.nextWake().get().isAfter(started)) {
                 break;
             }
-            report = reconciler.cycle(now, false);
+            started = clock.instant();
+            report = reconciler.cycle(started, false);
             onCycle.accept(report);
         }
         return report;

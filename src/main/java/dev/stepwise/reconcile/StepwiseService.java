@@ -79,7 +79,12 @@ public final class StepwiseService implements AutoCloseable {
                 if (repo.webhookSecretFile().isEmpty()) {
                     continue;
                 }
-                Secret secret = Secret.of(Files.readString(repo.webhookSecretFile().get(), StandardCharsets.UTF_8).strip());
+                String value = Files.readString(repo.webhookSecretFile().get(), StandardCharsets.UTF_8).strip();
+                if (value.length() < 16) {
+                    throw new IllegalArgumentException("the webhook secret in " + repo.webhookSecretFile().get()
+                            + " is shorter than 16 characters; use a long random one (openssl rand -hex 32)");
+                }
+                Secret secret = Secret.of(value);
                 WebhookTriggers triggers = new WebhookTriggers();
                 RunLoop loop = process.loop(repo.name()).orElseThrow();
                 triggers.register(RemoteUrl.parse(repo.url()), repo.branch(), loop::trigger);

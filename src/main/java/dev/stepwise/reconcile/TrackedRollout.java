@@ -51,6 +51,8 @@ final class TrackedRollout {
     StatusDocument committed;
     /** Why the rollout is not acted on at all (its status file cannot be read): nothing is overwritten. */
     String heldBecause = "";
+    /** The unreadable status file's text, so that only a changed file is read again. */
+    String heldText = "";
     Instant nextAt = Instant.MIN;
     /** The status must be written even without a decision (findings changed). */
     boolean dirty;
