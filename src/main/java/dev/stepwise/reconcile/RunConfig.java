@@ -242,7 +242,8 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
             String namespace = string(at + "/namespace", m.get("namespace"), env.getOrDefault("POD_NAMESPACE", "stepwise"));
             String identity = string(at + "/identity", m.get("identity"), "");
             if (identity.isBlank()) {
-                identity = env.getOrDefault("POD_NAME", env.getOrDefault("HOSTNAME", "stepwise-" + ProcessHandle.current().pid()));
+                // $POD_NAME, else host name and process id: two processes on one machine never share an identity
+                identity = dev.stepwise.ha.LeaderElection.Config.defaultIdentity(env);
             }
             Duration lease = duration(at + "/leaseDuration", m.get("leaseDuration"), d.leaseDuration());
             Duration renew = duration(at + "/renewDeadline", m.get("renewDeadline"), d.renewDeadline());
