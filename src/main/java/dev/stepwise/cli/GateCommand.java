@@ -96,6 +96,10 @@ abstract class GateCommand implements Callable<Integer> {
             err.println(name + ": --step must be 0 or more");
             return ExitCodes.USAGE_OR_IO;
         }
+        if (action() == GateAction.SKIP && step == null) {
+            err.println(name + ": --step N is required: the step to skip to");
+            return ExitCodes.USAGE_OR_IO;
+        }
         Optional<CommitAuthor> who = author();
         if (who.isEmpty()) {
             err.println(name + ": who is deciding? Pass --author \"Name <email>\", set STEPWISE_AUTHOR, or set git config"

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Progressive delivery from Git: validate, plan and run canary and blue-green rollouts.",
         subcommands = {ValidateCommand.class, PlanCommand.class, SimulateCommand.class, AnalyzeCommand.class,
-                PromoteCommand.class, AbortCommand.class, RetryCommand.class, StatusCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class,
+                PromoteCommand.class, AbortCommand.class, RetryCommand.class, SkipCommand.class, StatusCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code stepwise promote|abort|retry} and {@code stepwise status} end to end against lighttpd + git http-backend. */
+/** {@code stepwise promote|abort|retry|skip} and {@code stepwise status} end to end against lighttpd + git http-backend. */
 class GitGateCommandsIT {
 
     private static final String USER = "stepwise";
@@ -93,6 +93,12 @@ class GitGateCommandsIT {
             assertThat(full.exitCode()).isZero();
             Run aborted = run(new AbortCommand(), env, "checkout-api", "--repo", http.url("specs"));
             assertThat(aborted.exitCode()).isZero();
+            Run noStep = run(new SkipCommand(), env, "checkout-api", "--repo", http.url("specs"));
+            assertThat(noStep.exitCode()).isEqualTo(2);
+            assertThat(noStep.err()).contains("--step N is required");
+            Run skipped = run(new SkipCommand(), env, "checkout-api", "--repo", http.url("specs"), "--step", "1");
+            assertThat(skipped.exitCode()).isZero();
+            assertThat(http.repos().show("specs", "main:promotions/production/checkout-api.yaml")).startsWith("action: skip\nstep: 1\n");
             Run retried = run(new RetryCommand(), env, "checkout-api", "--repo", http.url("specs"));
             assertThat(retried.exitCode()).isZero();
 
