@@ -120,7 +120,7 @@ class SimulateCommandTest {
         assertThat(run.out()).isEmpty();
         assertThat(run.err()).contains(timeline + ":3:12: error: '5x' has unknown unit 'x'")
                 .contains(timeline + ":5:22: error: action is one of promote, promote-full, abort, retry, skip; found 'approve'")
-                .contains("examples-repo/rollouts/web-app.yaml:45:31: error: AnalysisTemplate 'success-rate' is not in any --analysis file")
+                .contains("examples-repo/rollouts/web-app.yaml:49:31: error: AnalysisTemplate 'success-rate' is not in any --analysis file")
                 .contains("[simulate.missing-template]")
                 .endsWith("stepwise simulate: invalid input, nothing simulated" + System.lineSeparator());
     }
