@@ -228,6 +228,7 @@ public final class RepositoryReconciler {
         });
         if (!changed.isEmpty() || !removed.isEmpty()) {
             if (!mayWrite.getAsBoolean()) {
+                restored = false; // whoever leads meanwhile writes; read status again before acting next time
                 problems.add("lost the lease before writing status: nothing written or applied");
                 return new CycleReport(Optional.empty(), Optional.of(snapshot.revision()), decided.size(), 0, Optional.empty(), problems);
             }
@@ -342,7 +343,23 @@ public final class RepositoryReconciler {
                     (int) outcome.report().findings().stream().filter(f -> f.severity() == Severity.WARNING
                             && f.location().file().equals(at.file())).count());
         }
+        Map<String, List<Finding>> unreadable = new LinkedHashMap<>();
+        for (Finding f : outcome.report().findings()) {
+            if (f.isError()) {
+                unreadable.computeIfAbsent(f.location().file(), x -> new ArrayList<>()).add(f);
+            }
+        }
         for (RolloutKey k : List.copyOf(rollouts.keySet())) {
+            TrackedRollout gone = rollouts.get(k);
+            if (!checked.containsKey(k) && gone.current != null && unreadable.containsKey(gone.current.file())) {
+                // its file is still there but cannot be read (a YAML typo): held like any refused revision, not removed
+                gone.refused = s.revision();
+                gone.refusedErrors = List.copyOf(unreadable.get(gone.current.file()));
+                gone.dirty = true;
+                LOG.warn("[{}] {}: {} cannot be read at {}; the rollout keeps its last good revision", settings.name(), k,
+                        gone.current.file(), s.revision().shortId());
+                continue;
+            }
             if (!checked.containsKey(k)) {
                 // removed from Git: its status goes too; its objects stay on the cluster for people to remove
                 rollouts.remove(k);

@@ -4,6 +4,7 @@ import dev.stepwise.engine.RolloutEngine;
 import dev.stepwise.git.RolloutKey;
 import dev.stepwise.spec.Finding;
 import dev.stepwise.spec.SpecDocument;
+import dev.stepwise.spec.SpecKind;
 import dev.stepwise.spec.SpecSet;
 import dev.stepwise.spec.model.AnalysisTemplateSpec;
 import dev.stepwise.spec.model.RolloutSpec;
@@ -21,7 +22,8 @@ import java.util.Set;
  * deny) are charged to the rollouts they concern, so one bad rollout never holds up the others:
  * <ul>
  *   <li>an error in a rollout's own file holds that rollout;</li>
- *   <li>an error in an analysis template's file holds the rollouts that use the template;</li>
+ *   <li>an error in an analysis template's file holds the rollouts that use the template (a template that fails
+ *       its schema is missing from the model, which the cross-document checks report in each user's own file);</li>
  *   <li>an error anywhere else (a Policy that does not compile, a Cluster document) holds every rollout, because
  *       acting without the policies or clusters the repository declares could do what they forbid.</li>
  * </ul>
@@ -47,7 +49,12 @@ public final class RevisionCheck {
             declared.putIfAbsent(new RolloutKey(doc.namespace(), doc.name()), doc.file());
             rolloutFiles.add(doc.file());
         }
+        // template files as read, not as modelled: a template that fails its schema is not in the model, and its
+        // errors must hold only the rollouts that use it (they also get "template not found" in their own file)
         Set<String> templateFiles = new HashSet<>();
+        for (SpecKind kind : List.of(SpecKind.ANALYSIS_TEMPLATE, SpecKind.CLUSTER_ANALYSIS_TEMPLATE, SpecKind.METRIC_TEMPLATE)) {
+            read.ofKind(kind).forEach(d -> templateFiles.add(d.file()));
+        }
         outcome.model().templates().values().forEach(t -> templateFiles.add(t.file()));
         outcome.model().clusterTemplates().values().forEach(t -> templateFiles.add(t.file()));
 

@@ -115,6 +115,9 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
             }
             Map<?, ?> http = map("/http", root.get("http"));
             InetSocketAddress address = DEFAULT_HTTP;
+            if (http != null) {
+                unknownKeys("/http", http, Set.of("address"));
+            }
             if (http != null && http.get("address") != null) {
                 address = address("/http/address", String.valueOf(http.get("address")));
             }
@@ -138,8 +141,12 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
             List<Cluster> clusters = new ArrayList<>();
             List<?> cl = list("/clusters", root.get("clusters"));
             if (cl != null) {
+                Set<String> names = new LinkedHashSet<>();
                 for (int i = 0; i < cl.size(); i++) {
                     Cluster c = cluster("/clusters/" + i, cl.get(i));
+                    if (c != null && !names.add(c.name())) {
+                        problem("/clusters/" + i + "/name", "two clusters are named '" + c.name() + "'");
+                    }
                     if (c != null) {
                         clusters.add(c);
                     }
@@ -155,6 +162,9 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
             }
             Optional<Path> providers = Optional.empty();
             Map<?, ?> pm = map("/providers", root.get("providers"));
+            if (pm != null) {
+                unknownKeys("/providers", pm, Set.of("file"));
+            }
             if (pm != null && pm.get("file") != null) {
                 providers = Optional.of(Path.of(String.valueOf(pm.get("file"))));
             }
@@ -199,9 +209,15 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
                 }
             }
             Map<?, ?> sm = map(at + "/status", m.get("status"));
+            if (sm != null) {
+                unknownKeys(at + "/status", sm, Set.of("branch", "folder"));
+            }
             String statusBranch = sm == null ? "stepwise/status" : string(at + "/status/branch", sm.get("branch"), "stepwise/status");
             String statusFolder = sm == null ? "status" : string(at + "/status/folder", sm.get("folder"), "status");
             Map<?, ?> wm = map(at + "/webhook", m.get("webhook"));
+            if (wm != null) {
+                unknownKeys(at + "/webhook", wm, Set.of("secretFile"));
+            }
             Optional<Path> secret = wm == null ? Optional.empty() : path(wm.get("secretFile"));
             return new Repository(name, url, string(at + "/branch", m.get("branch"), "main"), string(at + "/path", m.get("path"), ""),
                     duration(at + "/pollInterval", m.get("pollInterval"), Duration.ofSeconds(30)), credentials, statusBranch,
