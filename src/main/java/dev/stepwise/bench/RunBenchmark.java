@@ -294,9 +294,6 @@ public final class RunBenchmark {
                  @Override
                  public void eventReceived(Action action, ReplicaSet rs) {
                      long at = System.nanoTime();
-                     if (Boolean.getBoolean("stepwise.bench.debug")) {
-                         System.err.println(java.time.LocalTime.now() + " watch: " + action + " " + rs.getMetadata().getName() + " " + rs.getSpec());
-                     }
                      Integer replicas = rs.getSpec() == null ? null : rs.getSpec().getReplicas();
                      if (action != Action.DELETED && replicas != null && replicas > 0) {
                          rs.getSpec().getTemplate().getSpec().getContainers()
@@ -307,9 +304,6 @@ public final class RunBenchmark {
 
                  @Override
                  public void onClose(WatcherException cause) {
-                     if (Boolean.getBoolean("stepwise.bench.debug")) {
-                         System.err.println("watch closed: " + cause);
-                     }
                      signal.signal();
                  }
              })) {
@@ -325,9 +319,6 @@ public final class RunBenchmark {
                     problems.addAll(report.problems());
                 }
                 Instant now = Instant.now();
-                if (Boolean.getBoolean("stepwise.bench.debug")) {
-                    System.err.println(java.time.LocalTime.now() + " cycle: " + report + "\n" + reconciler.views().stream().map(v -> v.status() == null ? "-" : v.status().text()).toList());
-                }
                 if (report.nextWake().isEmpty() || report.nextWake().get().isAfter(now.plusSeconds(60))) {
                     settledAt.set(System.nanoTime());
                 }
