@@ -7,11 +7,16 @@ import dev.stepwise.git.GitCredentials;
 import dev.stepwise.git.GitSource;
 import dev.stepwise.git.RemoteUrl;
 import dev.stepwise.git.Secret;
+import dev.stepwise.git.RolloutKey;
+import dev.stepwise.git.StatusChanges;
+import dev.stepwise.git.StatusCommit;
+import dev.stepwise.git.StatusWriteResult;
 import dev.stepwise.git.StatusWriter;
 import dev.stepwise.reconcile.Clusters;
 import dev.stepwise.reconcile.MeasurementSource;
 import dev.stepwise.reconcile.ReconcileMetrics;
 import dev.stepwise.reconcile.RepositoryReconciler;
+import dev.stepwise.reconcile.RolloutView;
 import dev.stepwise.reconcile.RunLoop;
 import dev.stepwise.webhook.SignatureVerifier;
 import dev.stepwise.webhook.WebhookConfig;
@@ -157,9 +162,13 @@ public final class RunBenchmark {
      * @param heapAfterGcBytes         used heap after GC at the end, everything in this JVM (the embedded servers' stores too)
      * @param heapReconcilerBytes      used heap after GC with the cluster closed and the reconciler still held, minus the
      *                                 same before the run: what the reconciler, its Git mirror and caches keep
+     * @param statusWriteAloneMs       {@link StatusWriter#write} of every rollout's status file on a branch of its own,
+     *                                 the texts rendered beforehand: the Git part of a status commit (the cycles' "status
+     *                                 push" also counts building the commit's message)
      */
     public record Scale(String cluster, boolean real, int rollouts, int changed, long repositoryBytes, List<Cycle> cycles,
-                        int replicaSets, int canaries, long heapAfterGcBytes, long heapReconcilerBytes) {
+                        int replicaSets, int canaries, long heapAfterGcBytes, long heapReconcilerBytes,
+                        double statusWriteAloneMs) {
         public double totalProcessCpuMs() {
             return cycles.stream().mapToDouble(Cycle::processCpuMs).sum();
         }
@@ -195,14 +204,16 @@ public final class RunBenchmark {
         for (Scale s : f.scale()) {
             out.add(String.format("%,d rollouts on %s%s", s.rollouts(), s.cluster(), s.real() ? "" : " [STAND-IN]"));
             for (Cycle c : s.cycles()) {
-                out.add(String.format("  %-52s %,8.0f ms wall %,8.0f ms CPU (%,.0f in Stepwise threads); %,d decided, %,d committed, %d problems",
-                        c.name().replaceFirst(":.*", "") + " cycle", c.wallMs(), c.processCpuMs(), c.stepwiseCpuMs(), c.decided(),
-                        c.committed(), c.problems()));
+                out.add(String.format("  %-13s %,8.0f ms wall %,8.0f ms CPU (%,.0f in Stepwise threads); poll %,.0f ms, status commit %,.0f ms;"
+                                + " %,d decided, %,d committed, %d problems", c.name().replaceFirst(":.*", "") + " cycle", c.wallMs(),
+                        c.processCpuMs(), c.stepwiseCpuMs(), c.gitPollMs(), c.statusPushMs(), c.decided(), c.committed(), c.problems()));
             }
             out.add(String.format("  heap after GC           %,d MiB whole JVM (aim: under 1 GiB); reconciler + Git mirror %,d MiB",
                     s.heapAfterGcBytes() >> 20, s.heapReconcilerBytes() >> 20));
             out.add(String.format("  on the cluster          %,d ReplicaSets, %,d canaries of the %,d changed images",
                     s.replicaSets(), s.canaries(), s.changed()));
+            out.add(String.format("  StatusWriter alone      %,.0f ms for %,d status files (reference for the cycles' status push)",
+                    s.statusWriteAloneMs(), s.rollouts()));
         }
         return out;
     }
@@ -511,6 +522,7 @@ public final class RunBenchmark {
         int replicaSets;
         int canaries;
         long heapEnd;
+        double statusAlone;
         try {
             StatusWriter status = new StatusWriter(source.mirror(), StatusWriter.Location.statusBranch(),
                     StatusWriter.Identity.DEFAULT, StatusWriter.Retry.DEFAULT, Clock.systemUTC());
@@ -532,6 +544,7 @@ public final class RunBenchmark {
             person.run(work, "push", "--quiet", "origin", "main");
             timed("third: after a commit changing " + changed + " images: read, validate, decide, commit, apply",
                     reconciler, Instant.now(), true, timings, threads, poolThreads, cycles, log);
+            statusAlone = statusWriteAlone(source, reconciler);
             List<ReplicaSet> all = cluster.replicaSets();
             replicaSets = all.size();
             canaries = (int) all.stream().filter(rs -> rs.getSpec().getTemplate().getSpec().getContainers().stream()
@@ -548,10 +561,12 @@ public final class RunBenchmark {
             throw new IOException("the reconciler tracks " + reconciler.views().size() + " rollouts, not " + rollouts);
         }
         source.close();
-        Scale s = new Scale(name, !sharded, rollouts, changed, bytes, cycles, replicaSets, canaries, heapEnd, heapReconciler);
+        Scale s = new Scale(name, !sharded, rollouts, changed, bytes, cycles, replicaSets, canaries, heapEnd, heapReconciler,
+                statusAlone);
         log.printf("  heap after GC: %,d MiB in this JVM (API server stores included); the reconciler and its Git mirror: "
                 + "%,d MiB; ReplicaSets on the cluster: %,d, canaries of the changed images: %,d%n",
                 heapEnd >> 20, heapReconciler >> 20, replicaSets, canaries);
+        log.printf("  StatusWriter alone, %,d status files (their texts rendered before): %,.0f ms%n", rollouts, statusAlone);
         log.flush();
         return s;
     }
@@ -572,7 +587,7 @@ public final class RunBenchmark {
                 report.decided(), report.committed(), report.problems().size(), report.problems().stream().findFirst());
         cycles.add(c);
         log.printf("  cycle %s: %,.0f ms wall, %,.0f ms process CPU (%,.0f ms in Stepwise's threads); git poll %,.0f ms, "
-                        + "status push %,.0f ms; %,d decided, %,d committed, %d problems%s%n", c.name(), c.wallMs(), c.processCpuMs(),
+                        + "status commit (message built, written, pushed) %,.0f ms; %,d decided, %,d committed, %d problems%s%n", c.name(), c.wallMs(), c.processCpuMs(),
                 c.stepwiseCpuMs(), c.gitPollMs(), c.statusPushMs(), c.decided(), c.committed(), c.problems(),
                 c.firstProblem().map(p -> " (first: " + p + ")").orElse(""));
         log.flush();
@@ -586,6 +601,30 @@ public final class RunBenchmark {
             sum += Math.max(0, c);
         }
         return sum;
+    }
+
+    /** The reference for the status commits: the same files written by the StatusWriter alone, to a branch of their own. */
+    private static double statusWriteAlone(GitSource source, RepositoryReconciler reconciler) throws IOException {
+        Map<RolloutKey, String> texts = new java.util.LinkedHashMap<>();
+        for (RolloutView v : reconciler.views()) {
+            if (v.status() != null) {
+                texts.put(v.key(), v.status().text().replace("updated: ", "updated: reference "));
+            }
+        }
+        StatusWriter writer = new StatusWriter(source.mirror(), new StatusWriter.Location("stepwise/bench-reference", "status"));
+        StatusCommit commit = StatusCommit.of("status: reference write of " + texts.size() + " files",
+                source.current().orElseThrow().revision(), current -> {
+                    StatusChanges changes = StatusChanges.none();
+                    texts.forEach(changes::put);
+                    return changes;
+                });
+        long t0 = System.nanoTime();
+        StatusWriteResult result = writer.write(commit);
+        long t1 = System.nanoTime();
+        if (!(result instanceof StatusWriteResult.Committed c) || c.changed().size() != texts.size()) {
+            throw new IOException("the reference status write did not commit " + texts.size() + " files: " + result);
+        }
+        return ms(t1 - t0);
     }
 
     static String fleetFile(int i, int ns) {

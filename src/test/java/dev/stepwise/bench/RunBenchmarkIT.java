@@ -61,6 +61,7 @@ class RunBenchmarkIT {
             assertThat(s.replicaSets()).as("one stable per rollout, one canary per changed one").isEqualTo(s.rollouts() + s.changed());
             assertThat(s.canaries()).isEqualTo(s.changed());
             assertThat(s.heapAfterGcBytes()).isPositive().isLessThan(f.maxHeapBytes());
+            assertThat(s.statusWriteAloneMs()).as("the reference status write").isPositive();
         }
 
         assertThat(report).anyMatch(l -> l.startsWith("  webhook, push return    p50 "))
@@ -68,7 +69,8 @@ class RunBenchmarkIT {
                 .anyMatch(l -> l.matches("  ratio +\\d+\\.\\dx ls-remote.*"))
                 .anyMatch(l -> l.equals("20 rollouts on the embedded API server (one fabric8 mock server, CRUD mode)"))
                 .anyMatch(l -> l.startsWith("50 rollouts on stand-in: 5 embedded API servers") && l.endsWith("[STAND-IN]"))
-                .anyMatch(l -> l.startsWith("  first cycle"));
+                .anyMatch(l -> l.startsWith("  first cycle"))
+                .anyMatch(l -> l.startsWith("  StatusWriter alone "));
         assertThat(f.loadAtStart()).matches("[\\d.]+ [\\d.]+ [\\d.]+");
     }
 
