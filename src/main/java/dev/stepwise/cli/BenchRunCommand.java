@@ -29,7 +29,7 @@ public final class BenchRunCommand implements Callable<Integer> {
     @Option(names = "--rollouts", defaultValue = "10000", description = "Rollouts carried by one process (default ${DEFAULT-VALUE}).")
     int rollouts;
 
-    @Option(names = "--single-server-rollouts", defaultValue = "1000",
+    @Option(names = "--single-server-rollouts", defaultValue = "10000",
             description = "At most this many of them on one embedded API server as is (default ${DEFAULT-VALUE}).")
     int singleServerRollouts;
 
