@@ -284,7 +284,7 @@ public final class GitBenchmark {
         return n == 0 ? Double.NaN : n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    private static double max(double[] values) {
+    static double max(double[] values) {
         return Arrays.stream(values).max().orElse(Double.NaN);
     }
 
@@ -292,7 +292,7 @@ public final class GitBenchmark {
         return nanos / 1_000_000.0;
     }
 
-    private static String gitVersion() {
+    static String gitVersion() {
         try {
             return new Cli(Path.of(System.getProperty("java.io.tmpdir"))).run(null, "--version").strip();
         } catch (IOException e) {
@@ -300,7 +300,7 @@ public final class GitBenchmark {
         }
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
         } catch (IOException e) {
@@ -308,8 +308,11 @@ public final class GitBenchmark {
         }
     }
 
-    /** C git's client with a HOME of its own, so a person's configuration never changes the figures. */
-    private static final class Cli {
+    /**
+     * C git's client with a HOME of its own, so a person's configuration never changes the figures (the run benchmark
+     * commits and pushes with it too).
+     */
+    static final class Cli {
         private final Path home;
 
         Cli(Path home) {

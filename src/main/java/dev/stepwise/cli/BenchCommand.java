@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** Benchmarks, each one command, each comparing against a reference measured in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Measure Stepwise on this machine (figures go in docs/performance.md).",
         subcommands = {BenchCommand.Validate.class, BenchEngineCommand.class, BenchAnalysisCommand.class,
-                BenchGitCommand.class, BenchClusterCommand.class})
+                BenchGitCommand.class, BenchClusterCommand.class, BenchRunCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
