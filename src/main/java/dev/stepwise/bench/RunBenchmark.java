@@ -14,8 +14,8 @@ import dev.stepwise.git.StatusWriteResult;
 import dev.stepwise.git.StatusWriter;
 import dev.stepwise.reconcile.Clusters;
 import dev.stepwise.reconcile.MeasurementSource;
-import dev.stepwise.reconcile.ReconcileMetrics;
 import dev.stepwise.reconcile.RepositoryReconciler;
+import dev.stepwise.server.StepwiseMetrics;
 import dev.stepwise.reconcile.RolloutView;
 import dev.stepwise.reconcile.RunLoop;
 import dev.stepwise.webhook.SignatureVerifier;
@@ -324,7 +324,7 @@ public final class RunBenchmark {
             // settled one (the state every push starts from) only after 10 minutes, so that no resync runs meanwhile
             RepositoryReconciler reconciler = new RepositoryReconciler(new RepositoryReconciler.Settings("shop", "local",
                     Duration.ofMillis(200), Duration.ofMinutes(10), Duration.ofSeconds(20)), source, status, clusters,
-                    noMeasurements(), pool, ReconcileMetrics.NONE, () -> true, RepositoryReconciler.Proposers.none());
+                    noMeasurements(), pool, new StepwiseMetrics(), () -> true, RepositoryReconciler.Proposers.none());
             java.util.function.Consumer<RepositoryReconciler.CycleReport> onCycle = report -> {
                 synchronized (problems) {
                     problems.addAll(report.problems());
@@ -529,7 +529,7 @@ public final class RunBenchmark {
             // the cycle timeout is long so that every cycle finishes what it started (the figure is the whole cycle);
             // settled rollouts are not resynced during the run, so the third cycle decides the changed ones only
             reconciler = new RepositoryReconciler(new RepositoryReconciler.Settings(repo, "local", Duration.ofSeconds(2),
-                    Duration.ofHours(1), Duration.ofMinutes(10)), source, status, clusters, noMeasurements(), pool, timings,
+                    Duration.ofHours(1), Duration.ofMinutes(10)), source, status, clusters, noMeasurements(), pool, timings.metrics,
                     () -> true, RepositoryReconciler.Proposers.none());
             RepositoryReconciler.CycleReport first = timed("first: read, validate, restore, decide and commit every initial "
                     + "deploy, apply", reconciler, Instant.now(), true, timings, threads, poolThreads, cycles, log);
@@ -670,32 +670,36 @@ public final class RunBenchmark {
 
     // ---- helpers ----------------------------------------------------------------------------------------------
 
-    /** The Git times the reconciler reports through its metrics, for the cycle being timed. */
-    private static final class Timings implements ReconcileMetrics {
-        private final AtomicLong pollNanos = new AtomicLong();
-        private final AtomicLong pushNanos = new AtomicLong();
+    /**
+     * The Git times the reconciler reports through its metrics (the sums of the poll and push histograms of
+     * {@code /metrics}), for the cycle being timed.
+     */
+    private static final class Timings {
+        final StepwiseMetrics metrics = new StepwiseMetrics();
+        private double pollBase;
+        private double pushBase;
 
         void reset() {
-            pollNanos.set(0);
-            pushNanos.set(0);
+            pollBase = sum("stepwise_git_poll_duration_seconds_sum");
+            pushBase = sum("stepwise_git_push_duration_seconds_sum");
         }
 
         double pollMs() {
-            return ms(pollNanos.get());
+            return (sum("stepwise_git_poll_duration_seconds_sum") - pollBase) * 1000;
         }
 
         double pushMs() {
-            return ms(pushNanos.get());
+            return (sum("stepwise_git_push_duration_seconds_sum") - pushBase) * 1000;
         }
 
-        @Override
-        public void gitPoll(String repository, Duration took, boolean ok) {
-            pollNanos.addAndGet(took.toNanos());
-        }
-
-        @Override
-        public void gitPush(String repository, Duration took, boolean ok) {
-            pushNanos.addAndGet(took.toNanos());
+        private double sum(String series) {
+            double total = 0;
+            for (String line : metrics.scrape().split("\n")) {
+                if (line.startsWith(series + "{") || line.startsWith(series + " ")) {
+                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return total;
         }
     }
 

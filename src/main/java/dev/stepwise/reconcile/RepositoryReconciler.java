@@ -149,6 +149,8 @@ public final class RepositoryReconciler {
 
     private final Map<RolloutKey, TrackedRollout> rollouts = new ConcurrentHashMap<>();
     private final Map<RolloutKey, Future<Decided>> inflight = new LinkedHashMap<>();
+    /** Cluster changes still running (past a cycle's timeout): the rollout is not decided again until they end. */
+    private final Map<RolloutKey, Future<?>> applying = new ConcurrentHashMap<>();
     private final Set<RolloutKey> removed = new HashSet<>();
     private Snapshot snapshot;
     private RepositoryValidator.Outcome outcome;
@@ -206,34 +208,29 @@ public final class RepositoryReconciler {
         List<Decided> decided = decide(now, problems);
         Optional<String> commit = Optional.empty();
         boolean committed = true;
-        List<TrackedRollout> toWrite = new ArrayList<>();
+        Map<RolloutKey, Decided> byKey = new LinkedHashMap<>();
+        decided.forEach(d -> byKey.put(d.rollout().key, d));
+        // each status is rendered once per cycle: with thousands of rollouts, rendering is most of a cycle's own work
+        Map<RolloutKey, Rendered> changed = new LinkedHashMap<>();
         for (TrackedRollout r : rollouts.values()) {
-            if (r.heldBecause.isEmpty() && (r.dirty || decided.stream().anyMatch(d -> d.rollout() == r))) {
-                toWrite.add(r);
+            Decided d = byKey.get(r.key);
+            if (!r.heldBecause.isEmpty() || (d == null && !r.dirty)) {
+                continue;
+            }
+            Rendered doc = d != null ? document(r, d.statuses(), d.waves(), now) : document(r, r.statuses, Optional.empty(), now);
+            if (!doc.text().equals(r.committedText)) {
+                changed.put(r.key, doc);
             }
         }
-        Map<RolloutKey, StatusDocument> docs = new LinkedHashMap<>();
-        for (Decided d : decided) {
-            docs.put(d.rollout().key, document(d.rollout(), d.statuses(), d.waves(), now));
-        }
-        for (TrackedRollout r : toWrite) {
-            docs.computeIfAbsent(r.key, k -> document(r, r.statuses, Optional.empty(), now));
-        }
-        Map<RolloutKey, StatusDocument> changed = new LinkedHashMap<>();
-        docs.forEach((k, doc) -> {
-            TrackedRollout r = rollouts.get(k);
-            if (r.committed == null || !r.committed.text().equals(doc.text())) {
-                changed.put(k, doc);
-            }
-        });
         if (!changed.isEmpty() || !removed.isEmpty()) {
             if (!mayWrite.getAsBoolean()) {
                 restored = false; // whoever leads meanwhile writes; read status again before acting next time
                 problems.add("lost the lease before writing status: nothing written or applied");
                 return new CycleReport(Optional.empty(), Optional.of(snapshot.revision()), decided.size(), 0, Optional.empty(), problems);
             }
+            StatusCommit request = statusCommit(changed, byKey);
             long t0 = System.nanoTime();
-            StatusWriteResult result = status.write(statusCommit(changed, decided));
+            StatusWriteResult result = status.write(request);
             boolean ok = !(result instanceof StatusWriteResult.Failed);
             metrics.gitPush(settings.name(), Duration.ofNanos(System.nanoTime() - t0), ok);
             if (result instanceof StatusWriteResult.Committed c) {
@@ -268,8 +265,9 @@ public final class RepositoryReconciler {
             changed.forEach((k, doc) -> {
                 TrackedRollout r = rollouts.get(k);
                 if (r != null) {
-                    r.committed = doc;
-                    r.stableSource = doc.stableSource();
+                    r.committed = doc.doc();
+                    r.committedText = doc.text();
+                    r.stableSource = doc.doc().stableSource();
                     r.dirty = false;
                 }
             });
@@ -461,6 +459,7 @@ public final class RepositoryReconciler {
             r.statuses = new LinkedHashMap<>();
             r.dues = new LinkedHashMap<>();
             r.committed = null;
+            r.committedText = "";
             r.heldBecause = "";
             r.nextAt = Instant.MIN;
         }
@@ -487,6 +486,7 @@ public final class RepositoryReconciler {
             r.gateLog.clear();
             r.gateLog.addAll(doc.gates());
             r.committed = doc;
+            r.committedText = text;
             r.heldBecause = "";
             r.nextAt = Instant.MIN;
             // the gates a status has applied are applied: do not offer them again
@@ -522,6 +522,7 @@ public final class RepositoryReconciler {
                 r.heldBecause = "";
                 r.statuses = new LinkedHashMap<>();
                 r.committed = null;
+                r.committedText = "";
                 r.nextAt = Instant.MIN;
                 LOG.info("[{}] {}: its status file was removed; acting on it again", settings.name(), r.key);
             } else if (!text.get().equals(r.heldText)) {
@@ -533,8 +534,9 @@ public final class RepositoryReconciler {
     // ---- decide -----------------------------------------------------------------------------------------------
 
     private List<Decided> decide(Instant now, List<String> problems) {
+        applying.values().removeIf(Future::isDone);
         for (TrackedRollout r : rollouts.values()) {
-            if (!inflight.containsKey(r.key) && r.due(now)) {
+            if (!inflight.containsKey(r.key) && !applying.containsKey(r.key) && r.due(now)) {
                 inflight.put(r.key, pool.submit(() -> decideOne(r, now)));
             }
         }
@@ -544,8 +546,11 @@ public final class RepositoryReconciler {
             var e = it.next();
             try {
                 long wait = Math.max(0, deadline - System.nanoTime());
-                out.add(e.getValue().get(wait, TimeUnit.NANOSECONDS));
+                Decided d = e.getValue().get(wait, TimeUnit.NANOSECONDS);
                 it.remove();
+                if (rollouts.get(e.getKey()) == d.rollout()) {
+                    out.add(d); // else the rollout was removed from Git (or read anew) while it was being decided
+                }
             } catch (TimeoutException slow) {
                 problems.add(e.getKey() + ": still deciding after " + settings.cycleTimeout() + "; it joins the next commit");
             } catch (ExecutionException failed) {
@@ -640,7 +645,11 @@ public final class RepositoryReconciler {
 
     // ---- commit -----------------------------------------------------------------------------------------------
 
-    private StatusDocument document(TrackedRollout r, Map<String, RolloutStatus> statuses, Optional<WaveStatus> waves, Instant now) {
+    /** A status document and its text, rendered once. */
+    record Rendered(StatusDocument doc, String text) {
+    }
+
+    private Rendered document(TrackedRollout r, Map<String, RolloutStatus> statuses, Optional<WaveStatus> waves, Instant now) {
         List<Map<String, Object>> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -664,24 +673,34 @@ public final class RepositoryReconciler {
             }
         }
         String pending = r.refused == null ? "" : r.refused.name();
+        // unchanged apart from the time: the committed document, so that no commit is made
         StatusDocument candidate = new StatusDocument(r.key, r.source == null ? "" : r.source.name(), stableSource, pending,
-                findings, r.gateLog, statuses, waves, r.committed == null ? now : r.committed.updated());
-        if (r.committed != null && candidate.text().equals(r.committed.text())) {
-            return r.committed;
+                findings, List.copyOf(r.gateLog), statuses, waves, r.committed == null ? now : r.committed.updated());
+        String text = candidate.text();
+        if (r.committed != null && text.equals(r.committedText)) {
+            return new Rendered(r.committed, text);
         }
-        return new StatusDocument(r.key, candidate.source(), stableSource, pending, findings, r.gateLog, statuses, waves, now);
+        StatusDocument changed = new StatusDocument(r.key, candidate.source(), stableSource, pending, findings,
+                List.copyOf(r.gateLog), statuses, waves, now);
+        return new Rendered(changed, changed.text());
     }
 
-    private StatusCommit statusCommit(Map<RolloutKey, StatusDocument> changed, List<Decided> decided) {
+    private StatusCommit statusCommit(Map<RolloutKey, Rendered> changed, Map<RolloutKey, Decided> decided) {
+        // the subject names two rollouts at most: only those are summarized
         List<String> parts = new ArrayList<>();
-        for (Map.Entry<RolloutKey, StatusDocument> e : changed.entrySet()) {
-            parts.add(summary(e.getKey(), e.getValue(), decided));
+        for (Map.Entry<RolloutKey, Rendered> e : changed.entrySet()) {
+            if (parts.size() == 2) {
+                break;
+            }
+            parts.add(summary(e.getKey(), e.getValue().doc(), decided.get(e.getKey())));
         }
         for (RolloutKey k : removed) {
-            parts.add(k.name() + " removed");
+            if (parts.size() < 2) {
+                parts.add(k.name() + " removed");
+            }
         }
-        String subject = "status: " + (parts.size() <= 2 ? String.join("; ", parts)
-                : parts.size() + " rollouts: " + String.join("; ", parts.subList(0, 2)) + "; …");
+        int count = changed.size() + removed.size();
+        String subject = "status: " + (count <= 2 ? String.join("; ", parts) : count + " rollouts: " + String.join("; ", parts) + "; …");
         if (subject.length() > 160) {
             subject = subject.substring(0, 159) + "…";
         }
@@ -703,13 +722,14 @@ public final class RepositoryReconciler {
     }
 
     /** {@code checkout-api step 3/7 weight 25% (analysis success-rate 0.997)}. */
-    private String summary(RolloutKey key, StatusDocument doc, List<Decided> decided) {
+    private String summary(RolloutKey key, StatusDocument doc, Decided decided) {
         StringBuilder sb = new StringBuilder(key.name());
         Optional<Map.Entry<String, RolloutStatus>> s = doc.summaryCluster();
         TrackedRollout r = rollouts.get(key);
         if (s.isEmpty()) {
+            int errors = r == null ? 0 : r.refusedErrors.size();
             sb.append(doc.pending().isEmpty() ? " pending" : " revision " + Revision.parse(doc.pending()).shortId()
-                    + " refused (" + r.refusedErrors.size() + " error" + (r.refusedErrors.size() == 1 ? "" : "s") + ")");
+                    + " refused (" + errors + " error" + (errors == 1 ? "" : "s") + ")");
             return sb.toString();
         }
         RolloutStatus st = s.get().getValue();
@@ -726,12 +746,10 @@ public final class RepositoryReconciler {
             }
         }
         sb.append(" weight ").append(st.canaryWeight()).append('%');
-        for (Decided d : decided) {
-            if (d.rollout().key.equals(key)) {
-                Decision dec = d.decisions().get(s.get().getKey());
-                if (dec != null) {
-                    headline(dec.events()).ifPresent(h -> sb.append(" (").append(h).append(')'));
-                }
+        if (decided != null) {
+            Decision dec = decided.decisions().get(s.get().getKey());
+            if (dec != null) {
+                headline(dec.events()).ifPresent(h -> sb.append(" (").append(h).append(')'));
             }
         }
         if (!doc.pending().isEmpty()) {
@@ -825,7 +843,9 @@ public final class RepositoryReconciler {
     private void apply(List<Decided> decided, Instant now, List<String> problems) {
         List<Future<?>> running = new ArrayList<>();
         for (Decided d : decided) {
-            running.add(pool.submit(() -> applyOne(d, now)));
+            Future<?> f = pool.submit(() -> applyOne(d, now));
+            applying.put(d.rollout().key, f);
+            running.add(f);
         }
         long deadline = System.nanoTime() + settings.cycleTimeout().toNanos();
         for (int i = 0; i < running.size(); i++) {

@@ -21,8 +21,9 @@ import java.util.Optional;
  * validation), a newer one it refuses and why, the engine's state per cluster as last committed to Git, the
  * measurements and gate decisions waiting for the next decision, and when it is due again.
  *
- * <p>Only the reconciler's cycle thread changes it, and only between the decide and apply phases of a cycle, in
- * which at most one task per rollout runs: one reconcile at a time per rollout.
+ * <p>The reconciler's cycle thread changes it; at most one decide or apply task per rollout runs at a time (one
+ * reconcile at a time per rollout), and the collections such a task may touch while a later cycle reads are
+ * thread-safe.
  */
 final class TrackedRollout {
 
@@ -38,17 +39,21 @@ final class TrackedRollout {
     /** A newer revision held back, with its errors; null when none. */
     Revision refused;
     List<Finding> refusedErrors = List.of();
-    /** Findings not about the spec: refused gate decisions, cluster drift, proposals written. */
-    final Map<String, Finding> notes = new LinkedHashMap<>();
+    /**
+     * Findings not about the spec: refused gate decisions, cluster drift, proposals written. Synchronized: an apply that
+     * outlived its cycle may still write here while the next cycle renders the status.
+     */
+    final Map<String, Finding> notes = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     /** The engine state per cluster, as last committed (or being committed). */
     Map<String, RolloutStatus> statuses = new LinkedHashMap<>();
     /** Measurements the last committed decision asked for, per cluster. */
     Map<String, List<MeasurementDue>> dues = new LinkedHashMap<>();
     /** Gate decisions accepted from Git and not yet part of a committed decision. */
-    final List<GateDecision> gates = new ArrayList<>();
-    final List<Map<String, Object>> gateLog = new ArrayList<>();
-    /** The status file as last read or pushed. */
+    final List<GateDecision> gates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Map<String, Object>> gateLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The status file as last read or pushed, and its text. */
     StatusDocument committed;
+    String committedText = "";
     /** Why the rollout is not acted on at all (its status file cannot be read): nothing is overwritten. */
     String heldBecause = "";
     /** The unreadable status file's text, so that only a changed file is read again. */
@@ -83,7 +88,9 @@ final class TrackedRollout {
 
     List<Finding> findings() {
         List<Finding> out = new ArrayList<>(refusedErrors);
-        out.addAll(notes.values());
+        synchronized (notes) {
+            out.addAll(notes.values());
+        }
         return out;
     }
 
