@@ -111,6 +111,26 @@ class RepositoryReconcilerIT {
     }
 
     @Test
+    void aStatusLeftForARolloutNoLongerInGitIsDeletedOnStart() {
+        // a status file from before a restart, of a rollout removed from Git meanwhile
+        f.alice.git().run(f.alice.workDir(), "checkout", "--quiet", "--orphan", "stepwise/status");
+        f.alice.git().run(f.alice.workDir(), "rm", "-r", "--quiet", "--cached", ".");
+        f.alice.write("status/shop/old.yaml", "rollout: shop/old\nphase: Healthy\nclusters: {}\n");
+        f.alice.git().run(f.alice.workDir(), "add", "status/shop/old.yaml");
+        f.alice.git().run(f.alice.workDir(), "commit", "--quiet", "-m", "old status");
+        f.alice.git().run(f.alice.workDir(), "push", "--quiet", "origin", "stepwise/status");
+
+        reconciler = f.reconciler();
+        RepositoryReconciler.CycleReport first = f.cycle(reconciler, true);
+        assertThat(first.problems()).isEmpty();
+        assertThat(first.statusCommit()).isPresent();
+        assertThat(f.statusFile("old")).isEmpty();
+        assertThat(f.statusFile("cart")).contains("rollout: shop/cart");
+        assertThat(f.git.repos().log(ReconcileFixture.REPO, "stepwise/status").get(0))
+                .as("cart, web and the removal of old").contains("status: 3 rollouts: ");
+    }
+
+    @Test
     @org.junit.jupiter.api.Disabled("bug: RepositoryReconciler.onRevision (RepositoryReconciler.java:336-345) takes every"
             + " tracked rollout missing from RevisionCheck.check as removed from Git. A rollout whose file stops parsing"
             + " as YAML (a typo) yields no document, so it is missing: its status file is deleted in the next commit"
