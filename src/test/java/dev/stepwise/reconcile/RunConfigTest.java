@@ -313,6 +313,23 @@ class RunConfigTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Disabled("bug: RunConfig.Reader.config (RunConfig.java:140-148) checks repository names for"
+            + " duplicates but not cluster names: two clusters named 'local' are accepted, and which connection a rollout"
+            + " gets depends on registration order in Clusters.fromConfig. Fix: a Set of cluster names as for repositories,"
+            + " problem(\"/clusters/\" + i + \"/name\", \"two clusters are named '\" + name + \"'\")")
+    void twoClustersWithTheSameName() {
+        assertThat(problems("""
+                repositories:
+                  - url: https://git.example.com/a.git
+                clusters:
+                  - name: local
+                    inCluster: true
+                  - name: local
+                    context: kind-dev
+                """)).containsExactly("stepwise.yaml:6:11: two clusters are named 'local'");
+    }
+
+    @Test
     void inClusterFalseIsNotAConnection() {
         assertThat(problems("""
                 repositories:

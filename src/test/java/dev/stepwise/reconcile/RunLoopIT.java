@@ -129,6 +129,31 @@ class RunLoopIT {
     }
 
     @Test
+    void aTriggerDuringACycleIsNotLost() throws Exception {
+        CountDownLatch inCycle = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean block = new AtomicBoolean(true);
+        loop(report -> {
+            reports.add(report);
+            if (block.compareAndSet(true, false)) {
+                inCycle.countDown();
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }).start();
+        assertThat(inCycle.await(30, TimeUnit.SECONDS)).isTrue();
+        // the push and its webhook arrive while the first cycle is still running
+        String second = f.alice.write("README.md", "shop specs\n").commit("readme");
+        f.alice.push();
+        loop.trigger();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sawRevision(second));
+    }
+
+    @Test
     void aFailingCycleDoesNotEndTheLoop() {
         AtomicInteger calls = new AtomicInteger();
         loop(report -> {
