@@ -96,6 +96,8 @@ final class ReconcileFixture implements AutoCloseable {
     final ExecutorService pool = Executors.newFixedThreadPool(2);
     final AtomicReference<Double> successRate = new AtomicReference<>(0.99);
     final AtomicBoolean leader = new AtomicBoolean(true);
+    /** The lease fence the reconciler asks; {@link #leader} unless a test replaces it. */
+    volatile java.util.function.BooleanSupplier mayWrite = leader::get;
     final Clusters clusters;
     GitSource source;
 
@@ -122,7 +124,7 @@ final class ReconcileFixture implements AutoCloseable {
                 List.of(successRate.get()), 250, now);
         return new RepositoryReconciler(new RepositoryReconciler.Settings(REPO, "local", Duration.ofSeconds(2),
                 Duration.ofSeconds(30), Duration.ofSeconds(20)), source, status, clusters, measurements, pool,
-                new StepwiseMetrics(), leader::get, RepositoryReconciler.Proposers.none());
+                new StepwiseMetrics(), () -> mayWrite.getAsBoolean(), RepositoryReconciler.Proposers.none());
     }
 
     /** One cycle, then the pods the cluster was asked for become ready and virtual time moves to the next wake. */
