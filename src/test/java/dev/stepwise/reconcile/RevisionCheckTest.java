@@ -179,7 +179,7 @@ class RevisionCheckTest {
     }
 
     @Test
-    @Disabled("bug: RevisionCheck.check (RevisionCheck.java:56-58) learns template files only from outcome.model(), which"
+    @Disabled("bug: RevisionCheck.check (RevisionCheck.java:50-52, 59) learns template files only from outcome.model(), which"
             + " holds only templates that passed their schema; a schema error in an AnalysisTemplate's file is therefore"
             + " 'global' and holds every rollout, even those that use no template. Fix: also count as template files the"
             + " files of read.ofKind(ANALYSIS_TEMPLATE/CLUSTER_ANALYSIS_TEMPLATE) documents (matching rollouts by template"
