@@ -89,6 +89,36 @@ class RepositoryReconcilerIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Disabled("bug: RepositoryReconciler sets TrackedRollout.heldBecause only in restore()"
+            + " (RepositoryReconciler.java:461-464), which runs once per leadership; when a person follows the advice"
+            + " 'fix or delete it' and deletes the broken status file, the rollout stays held (never acted on) until"
+            + " the process restarts or loses and regains the lease. Fix: while any rollout is held for its status file,"
+            + " read the status branch again each cycle (or on each poll) and clear heldBecause when the file parses or"
+            + " is gone")
+    void aHeldRolloutIsActedOnOnceItsBrokenStatusFileIsDeleted() {
+        f.alice.git().run(f.alice.workDir(), "checkout", "--quiet", "--orphan", "stepwise/status");
+        f.alice.git().run(f.alice.workDir(), "rm", "-r", "--quiet", "--cached", ".");
+        f.alice.write("status/shop/cart.yaml", "phase: [Healthy\n");
+        f.alice.git().run(f.alice.workDir(), "add", "status/shop/cart.yaml");
+        f.alice.git().run(f.alice.workDir(), "commit", "--quiet", "-m", "broken status");
+        f.alice.git().run(f.alice.workDir(), "push", "--quiet", "origin", "stepwise/status");
+        reconciler = f.reconciler();
+        driveUntil("web", s -> s.contains("phase: Healthy"), 20);
+        assertThat(cartReplicas()).isEmpty();
+
+        // the person deletes the broken file, as the message says
+        f.alice.git().run(f.alice.workDir(), "fetch", "--quiet", "origin", "stepwise/status");
+        f.alice.git().run(f.alice.workDir(), "checkout", "--quiet", "-B", "status-edit", "FETCH_HEAD");
+        f.alice.git().run(f.alice.workDir(), "rm", "--quiet", "status/shop/cart.yaml");
+        f.alice.git().run(f.alice.workDir(), "commit", "--quiet", "-m", "remove the broken status");
+        f.alice.git().run(f.alice.workDir(), "push", "--quiet", "origin", "status-edit:stepwise/status");
+
+        String cart = driveUntil("cart", s -> s.contains("phase: Healthy"), 20);
+        assertThat(cart).contains("rollout: shop/cart");
+        assertThat(cartReplicas().values()).containsExactly(5);
+    }
+
+    @Test
     void aRolloutRemovedFromGitHasItsStatusFileDeleted() {
         reconciler = f.reconciler();
         driveUntil("web", s -> s.contains("phase: Healthy"), 20);

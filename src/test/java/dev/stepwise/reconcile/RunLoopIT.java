@@ -154,6 +154,29 @@ class RunLoopIT {
     }
 
     @Test
+    void aCycleStuckBeyondTheStopTimeoutIsInterrupted() throws Exception {
+        CountDownLatch inCycle = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        loop(report -> {
+            inCycle.countDown();
+            try {
+                never.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+                Thread.currentThread().interrupt();
+            }
+        }).start();
+        assertThat(inCycle.await(30, TimeUnit.SECONDS)).isTrue();
+        long t0 = System.nanoTime();
+        loop.stop(Duration.ofMillis(300));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10))
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !loop.running());
+        assertThat(interrupted).isTrue();
+    }
+
+    @Test
     void aFailingCycleDoesNotEndTheLoop() {
         AtomicInteger calls = new AtomicInteger();
         loop(report -> {
