@@ -89,12 +89,6 @@ class RepositoryReconcilerIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("bug: RepositoryReconciler sets TrackedRollout.heldBecause only in restore()"
-            + " (RepositoryReconciler.java:461-464), which runs once per leadership; when a person follows the advice"
-            + " 'fix or delete it' and deletes the broken status file, the rollout stays held (never acted on) until"
-            + " the process restarts or loses and regains the lease. Fix: while any rollout is held for its status file,"
-            + " read the status branch again each cycle (or on each poll) and clear heldBecause when the file parses or"
-            + " is gone")
     void aHeldRolloutIsActedOnOnceItsBrokenStatusFileIsDeleted() {
         f.alice.git().run(f.alice.workDir(), "checkout", "--quiet", "--orphan", "stepwise/status");
         f.alice.git().run(f.alice.workDir(), "rm", "-r", "--quiet", "--cached", ".");
@@ -161,13 +155,6 @@ class RepositoryReconcilerIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("bug: RepositoryReconciler.onRevision (RepositoryReconciler.java:336-345) takes every"
-            + " tracked rollout missing from RevisionCheck.check as removed from Git. A rollout whose file stops parsing"
-            + " as YAML (a typo) yields no document, so it is missing: its status file is deleted in the next commit"
-            + " ('shop/web was removed from …') and it is forgotten, though the file is still there. Every other rollout"
-            + " is correctly held. Fix: when the revision has read findings (yaml.*) for a file, keep the rollouts last"
-            + " seen in that file tracked and held (refused with those findings) instead of removing them; remove only"
-            + " rollouts whose file is gone or parses without declaring them")
     void aRolloutFileThatIsNotYamlHoldsEveryRolloutAndDeletesNothing() {
         reconciler = f.reconciler();
         driveUntil("cart", s -> s.contains("phase: Healthy"), 20);
@@ -243,14 +230,6 @@ class RepositoryReconcilerIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("bug: RepositoryReconciler.cycle (RepositoryReconciler.java:220-224) returns on 'lost the"
-            + " lease before writing status' without setting restored = false; only a cycle that starts without the lease"
-            + " does. When the lease comes back before the next cycle starts (or is lost and regained while the loop"
-            + " waits: StepwiseService's startedLeading only triggers a cycle), the reconciler acts on its memory instead"
-            + " of what the other leader committed meanwhile, and its next status commit overwrites that leader's"
-            + " status (here: a gate the other leader recorded disappears). Fix: set restored = false on that path, and"
-            + " have startedLeading make the next cycle restore (e.g. a RepositoryReconciler.leadershipChanged() that"
-            + " clears restored)")
     void afterLosingTheLeaseMidCycleStatusIsReadAgain() {
         reconciler = f.reconciler();
         driveUntil("cart", s -> s.contains("phase: Healthy"), 20);

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Which rollouts of a revision may be acted on: each error finding holds exactly the rollouts it concerns. */
@@ -179,11 +178,6 @@ class RevisionCheckTest {
     }
 
     @Test
-    @Disabled("bug: RevisionCheck.check (RevisionCheck.java:50-52, 59) learns template files only from outcome.model(), which"
-            + " holds only templates that passed their schema; a schema error in an AnalysisTemplate's file is therefore"
-            + " 'global' and holds every rollout, even those that use no template. Fix: also count as template files the"
-            + " files of read.ofKind(ANALYSIS_TEMPLATE/CLUSTER_ANALYSIS_TEMPLATE) documents (matching rollouts by template"
-            + " name from the rollout's analysis references, or holding only the rollouts whose templatesFor misses it)")
     void aTemplateThatFailsItsSchemaHoldsOnlyTheRolloutsUsingIt() {
         var checked = check(repository(Map.of("analysis/success-rate.yaml",
                 TEMPLATE.replace("      count: 2\n", "      count: two\n"))));
