@@ -217,7 +217,7 @@ public final class RepositoryReconciler {
             if (!r.heldBecause.isEmpty() || (d == null && !r.dirty)) {
                 continue;
             }
-            Rendered doc = d != null ? document(r, d.statuses(), d.waves(), now) : document(r, r.statuses, Optional.empty(), now);
+            Rendered doc = d != null ? document(r, d.statuses(), d.waves(), now) : document(r, r.statuses, waves(r), now);
             if (!doc.text().equals(r.committedText)) {
                 changed.put(r.key, doc);
             }
@@ -644,6 +644,15 @@ public final class RepositoryReconciler {
     }
 
     // ---- commit -----------------------------------------------------------------------------------------------
+
+    /** The wave progress of a multi-cluster rollout from its statuses (for a status rewritten without a decision). */
+    private static Optional<WaveStatus> waves(TrackedRollout r) {
+        if (r.current == null || r.current.spec().isEmpty() || r.current.spec().get().waves().isEmpty()) {
+            return Optional.empty();
+        }
+        RolloutSpec spec = r.current.spec().get();
+        return Optional.of(WavePlan.of(spec.waves(), spec.podTemplateHash(), r.statuses).status());
+    }
 
     /** A status document and its text, rendered once. */
     record Rendered(StatusDocument doc, String text) {
