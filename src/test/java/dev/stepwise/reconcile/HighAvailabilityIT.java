@@ -149,9 +149,9 @@ class HighAvailabilityIT {
         }
     }
 
+    /** A top-level field of a status file (one reader for the status files of these tests). */
     static String field(String status, String name) {
-        return status.lines().filter(l -> l.startsWith(name + ":")).findFirst().map(l -> l.substring(name.length() + 1).strip())
-                .orElse("");
+        return RestartSafetyIT.field(status, name);
     }
 
     static String metric(StepwiseService s, String name) throws Exception {
