@@ -194,6 +194,10 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
                 return null;
             }
             String name = string(at + "/name", m.get("name"), defaultName(url));
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+                // the name is a URL path segment (/webhook/<name>) and a metric label
+                problem(at + "/name", "a repository name is letters, digits, '.', '_' and '-' (at most 63), not '" + name + "'");
+            }
             Credentials credentials = Credentials.FROM_ENVIRONMENT;
             Map<?, ?> cm = map(at + "/credentials", m.get("credentials"));
             if (cm != null) {

@@ -108,7 +108,8 @@ public final class RunLoop implements AutoCloseable {
             } catch (RuntimeException e) {
                 // a bug must not end the loop: the next cycle starts from Git and cluster state again
                 LOG.error("[{}] cycle failed", reconciler.settings().name(), e);
-                next = Optional.of(started.plus(pollInterval));
+                // rollouts in flight keep their rhythm: try again as soon as a rollout would have been looked at
+                next = Optional.of(started.plus(reconciler.settings().observeInterval()));
             }
             if (poll) {
                 nextPoll = started.plus(pollInterval);

@@ -486,4 +486,17 @@ class RunConfigTest {
         assertThatThrownBy(() -> RunConfig.parseAddress("localhost"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("expected HOST:PORT, not 'localhost'");
     }
+
+    @Test
+    void aRepositoryNameMustBeAPathSegment() {
+        assertThatThrownBy(() -> read("""
+                repositories:
+                  - {name: shop/prod, url: https://git.example.com/shop.git}
+                clusters:
+                  - {name: local, inCluster: true}
+                """, Map.of()))
+                .isInstanceOf(RunConfig.Invalid.class)
+                .hasMessageContaining(":2:")
+                .hasMessageContaining("a repository name is letters, digits, '.', '_' and '-' (at most 63), not 'shop/prod'");
+    }
 }
