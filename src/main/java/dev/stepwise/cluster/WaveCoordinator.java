@@ -1,7 +1,6 @@
 package dev.stepwise.cluster;
 
 import dev.stepwise.engine.Decision;
-import dev.stepwise.engine.GateAction;
 import dev.stepwise.engine.GateDecision;
 import dev.stepwise.engine.RolloutEngine;
 import dev.stepwise.engine.RolloutStatus;
@@ -47,10 +46,7 @@ public final class WaveCoordinator {
                 continue; // a wave naming an unknown cluster: the validator reports it
             }
             List<GateDecision> gates = new ArrayList<>();
-            if (plan.toAbort().contains(cluster)) {
-                gates.add(GateDecision.of("wave-abort-" + plan.currentWave() + "-" + spec.podTemplateHash(), GateAction.ABORT,
-                        "wave " + plan.currentWave() + " failed", now));
-            }
+            plan.abortGate(cluster, spec.podTemplateHash(), now).ifPresent(gates::add);
             RolloutStatus status = statuses.getOrDefault(cluster, RolloutStatus.initial());
             // a Flagger Canary's version lives in each cluster's target Deployment (identity for other specs)
             RolloutSpec here = target.resolve(spec);

@@ -1,11 +1,15 @@
 package dev.stepwise.cluster;
 
+import dev.stepwise.engine.GateAction;
+import dev.stepwise.engine.GateDecision;
 import dev.stepwise.engine.Phase;
 import dev.stepwise.engine.RolloutStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Pure: where a multi-cluster rollout stands, from its waves and one engine status per cluster. A wave is done when
@@ -72,5 +76,17 @@ public record WavePlan(int currentWave, List<String> active, List<String> toAbor
         Map<String, String> out = new LinkedHashMap<>();
         clusters.forEach(c -> out.put(c.cluster(), c.state()));
         return out;
+    }
+
+    /**
+     * The abort a failed wave sends to {@code cluster} when it is one of {@link #toAbort}: one id per wave and version,
+     * so it applies once however often the wave is looked at.
+     */
+    public Optional<GateDecision> abortGate(String cluster, String version, Instant now) {
+        if (!toAbort.contains(cluster)) {
+            return Optional.empty();
+        }
+        return Optional.of(GateDecision.of("wave-abort-" + currentWave + "-" + version, GateAction.ABORT,
+                "wave " + currentWave + " failed", now));
     }
 }

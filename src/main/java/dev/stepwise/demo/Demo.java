@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -279,7 +278,6 @@ public final class Demo {
     static final class TimelineSource implements MeasurementSource {
         private final Map<RolloutKey, Timeline> timelines;
         private volatile Instant start = START;
-        private final Map<String, Boolean> warned = new ConcurrentHashMap<>();
 
         TimelineSource(Map<RolloutKey, Timeline> timelines) {
             this.timelines = Map.copyOf(timelines);
@@ -293,7 +291,6 @@ public final class Demo {
         public Measurement measure(RolloutKey rollout, String cluster, MeasurementDue due, Instant now) {
             Timeline t = timelines.get(rollout);
             if (t == null) {
-                warned.putIfAbsent(rollout.toString(), true);
                 return Measurement.error(due.runId(), due.metric(), "the demo metric source has no timeline for " + rollout, now);
             }
             Duration elapsed = now.isBefore(start) ? Duration.ZERO : Duration.between(start, now);

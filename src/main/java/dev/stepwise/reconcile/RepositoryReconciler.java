@@ -131,7 +131,7 @@ public final class RepositoryReconciler {
     /** @param specs per cluster, the spec as that cluster resolves it (a Flagger Canary's version is its target's) */
     private record Decided(TrackedRollout rollout, RolloutSpec spec, Map<String, RolloutSpec> specs, Map<String, Decision> decisions,
                            Map<String, RolloutStatus> statuses, Optional<WaveStatus> waves, List<GateDecision> gatesOffered,
-                           Map<String, ClusterObservation> observations, Duration took) {
+                           Duration took) {
     }
 
     private final Settings settings;
@@ -313,6 +313,13 @@ public final class RepositoryReconciler {
             dev.stepwise.cluster.ClusterSpec.of(doc).cluster().ifPresent(clusters::learn);
         }
         Map<RolloutKey, RevisionCheck.RolloutAtRevision> checked = RevisionCheck.check(s.specs(), outcome);
+        // counted once per revision: per rollout it would cost rollouts × findings at every revision
+        Map<String, Integer> warningsByFile = new java.util.HashMap<>();
+        for (Finding f : outcome.report().findings()) {
+            if (f.severity() == Severity.WARNING) {
+                warningsByFile.merge(f.location().file(), 1, Integer::sum);
+            }
+        }
         for (RevisionCheck.RolloutAtRevision at : checked.values()) {
             TrackedRollout r = rollouts.computeIfAbsent(at.key(), TrackedRollout::new);
             if (at.actionable()) {
@@ -337,9 +344,7 @@ public final class RepositoryReconciler {
                         s.revision().shortId(), at.errors().size(), at.errors().isEmpty() ? "" : at.errors().get(0).toLine());
             }
             int errors = (int) r.refusedErrors.stream().filter(Finding::isError).count();
-            metrics.specFindings(at.key().namespace(), at.key().name(), errors,
-                    (int) outcome.report().findings().stream().filter(f -> f.severity() == Severity.WARNING
-                            && f.location().file().equals(at.file())).count());
+            metrics.specFindings(at.key().namespace(), at.key().name(), errors, warningsByFile.getOrDefault(at.file(), 0));
         }
         Map<String, List<Finding>> unreadable = new LinkedHashMap<>();
         for (Finding f : outcome.report().findings()) {
@@ -588,14 +593,12 @@ public final class RepositoryReconciler {
         WavePlan plan = WavePlan.of(waves, spec.podTemplateHash(), statuses);
         Map<String, Decision> decisions = new LinkedHashMap<>();
         Map<String, RolloutSpec> specs = new LinkedHashMap<>();
-        Map<String, ClusterObservation> observations = new LinkedHashMap<>();
         for (String cluster : plan.active()) {
             ClusterTarget target = clusters.target(cluster).orElseThrow();
             RolloutSpec resolved = target.resolve(spec);
             specs.put(cluster, resolved);
             RolloutStatus current = statuses.containsKey(cluster) ? statuses.get(cluster) : firstStatus(target, resolved, now);
             ClusterObservation obs = target.observe(resolved, now);
-            observations.put(cluster, obs);
             List<Measurement> taken = new ArrayList<>();
             for (MeasurementDue due : r.dues.getOrDefault(cluster, List.of())) {
                 if (!due.due().isAfter(now)) {
@@ -603,10 +606,7 @@ public final class RepositoryReconciler {
                 }
             }
             List<GateDecision> gates = new ArrayList<>(r.gates);
-            if (plan.toAbort().contains(cluster)) {
-                gates.add(GateDecision.of("wave-abort-" + plan.currentWave() + "-" + spec.podTemplateHash(), GateAction.ABORT,
-                        "wave " + plan.currentWave() + " failed", now));
-            }
+            plan.abortGate(cluster, spec.podTemplateHash(), now).ifPresent(gates::add);
             Decision d = engine.decide(resolved, r.current.templates(), current,
                     obs.toObservations(taken, gates, r.source.name()), now);
             decisions.put(cluster, d);
@@ -614,7 +614,7 @@ public final class RepositoryReconciler {
         }
         Optional<WaveStatus> waveStatus = spec.waves().isEmpty() ? Optional.empty()
                 : Optional.of(WavePlan.of(waves, spec.podTemplateHash(), statuses).status());
-        return new Decided(r, spec, specs, decisions, statuses, waveStatus, List.copyOf(r.gates), observations,
+        return new Decided(r, spec, specs, decisions, statuses, waveStatus, List.copyOf(r.gates),
                 Duration.ofNanos(System.nanoTime() - t0));
     }
 

@@ -1,5 +1,6 @@
 package dev.stepwise.reconcile;
 
+import dev.stepwise.server.HttpApi;
 import dev.stepwise.spec.Location;
 import dev.stepwise.spec.SafeYamlReader;
 import dev.stepwise.spec.SourceFile;
@@ -24,7 +25,7 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
                         String defaultCluster, Optional<Path> providersFile, LeaderElection leaderElection,
                         int workers, Duration cycleTimeout, Duration observeInterval) {
 
-    public static final InetSocketAddress DEFAULT_HTTP = new InetSocketAddress("127.0.0.1", 8080);
+    public static final InetSocketAddress DEFAULT_HTTP = HttpApi.parseAddress(HttpApi.DEFAULT_ADDRESS);
 
     public RunConfig {
         repositories = List.copyOf(repositories);
@@ -349,10 +350,9 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
         }
 
         InetSocketAddress address(String at, String s) {
-            int colon = s.lastIndexOf(':');
             try {
-                return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
-            } catch (RuntimeException e) {
+                return HttpApi.parseAddress(s);
+            } catch (IllegalArgumentException e) {
                 problem(at, "expected HOST:PORT such as 127.0.0.1:8080, not '" + s + "'");
                 return DEFAULT_HTTP;
             }
@@ -372,12 +372,12 @@ public record RunConfig(InetSocketAddress http, Path cacheDir, List<Repository> 
         return name.isEmpty() ? "repository" : name;
     }
 
-    /** One {@code host:port} from a flag. */
+    /** One {@code host:port} from a flag, read as the HTTP API reads {@code http.address}. */
     public static InetSocketAddress parseAddress(String s) {
-        int colon = s.lastIndexOf(':');
-        if (colon < 0) {
+        try {
+            return HttpApi.parseAddress(s);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("expected HOST:PORT, not '" + s + "'");
         }
-        return new InetSocketAddress(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
     }
 }

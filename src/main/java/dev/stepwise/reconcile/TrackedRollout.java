@@ -14,7 +14,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What the reconciler knows of one rollout between cycles: the revision it acts on (the last one that passed
@@ -92,14 +91,5 @@ final class TrackedRollout {
             out.addAll(notes.values());
         }
         return out;
-    }
-
-    Optional<Map.Entry<String, RolloutStatus>> summary() {
-        for (Map.Entry<String, RolloutStatus> e : statuses.entrySet()) {
-            if (e.getValue().inFlight()) {
-                return Optional.of(e);
-            }
-        }
-        return statuses.entrySet().stream().findFirst();
     }
 }
