@@ -2,10 +2,22 @@ package dev.stepwise.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stepwise.analysis.MeasureArgs;
+import dev.stepwise.analysis.Measurement;
+import dev.stepwise.analysis.Pacer;
+import dev.stepwise.analysis.providers.JobProvider;
+import dev.stepwise.cluster.embedded.EmbeddedCluster;
 import dev.stepwise.engine.GateAction;
 import dev.stepwise.engine.GateDecision;
 import dev.stepwise.engine.Phase;
+import dev.stepwise.spec.model.ProviderSpec;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,6 +125,8 @@ public class RbacIT {
         requests.addAll(run(d -> FlaggerCanaryIT.objects(d.client()), FlaggerCanaryIT.CANARY, FlaggerCanaryIT.CANARY, 4,
                 d -> FlaggerCanaryIT.release(d.client(), "store:2")));
 
+        requests.addAll(jobMeasurement());
+
         Set<Permission> used = new LinkedHashSet<>();
         requests.forEach(r -> used.add(permission(r)));
         for (String file : List.of(CLUSTER_ROLE_FILE, NAMESPACED_ROLE_FILE)) {
@@ -123,6 +137,35 @@ public class RbacIT {
         Set<Permission> unused = new LinkedHashSet<>(granted(CLUSTER_ROLE_FILE));
         unused.removeAll(used);
         assertThat(unused).allSatisfy(p -> assertThat(p.resource() + " " + p.verb()).isIn("deployments update"));
+    }
+
+    /**
+     * One measurement of the {@code job} metric provider, through a recording client. The test's own client plays the
+     * Job controller (the pod, the Job's Complete condition) and is not recorded: that is not Stepwise's doing.
+     */
+    static List<RequestLog.Request> jobMeasurement() {
+        RequestLog log = new RequestLog();
+        try (EmbeddedCluster cluster = EmbeddedCluster.start(Duration.ZERO);
+             KubernetesClient recorded = cluster.newClient(b -> b.addOrReplaceInterceptor("log", log))) {
+            KubernetesClient controller = cluster.client();
+            Pacer actAsJobController = d -> {
+                Job job = controller.batch().v1().jobs().inNamespace("shop").list().getItems().get(0);
+                String name = job.getMetadata().getName();
+                controller.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withName(name + "-x")
+                        .addToLabels("job-name", name).endMetadata().build()).create();
+                job.setStatus(new JobStatusBuilder().withConditions(new JobConditionBuilder().withType("Complete")
+                        .withStatus("True").build()).build());
+                controller.batch().v1().jobs().inNamespace("shop").resource(job).updateStatus();
+                return true;
+            };
+            Map<String, Object> smoke = Map.of("spec", Map.of("template", Map.of("spec", Map.of("restartPolicy", "Never",
+                    "containers", List.of(Map.of("name", "smoke", "image", "curlimages/curl:8.10.1"))))));
+            Measurement m = new JobProvider(recorded, "shop", java.time.Clock.systemUTC(), actAsJobController, Duration.ofSeconds(1))
+                    .measure(new ProviderSpec("job", smoke), MeasureArgs.NONE);
+            assertThat(m.value()).contains("Complete");
+            assertThat(log.all()).extracting(RequestLog.Request::method).contains("POST", "GET", "DELETE");
+            return log.all();
+        }
     }
 
     /** Runs v1 then v2 to Healthy, then v2's abort path is exercised by a retry on v1 (a rollback). */

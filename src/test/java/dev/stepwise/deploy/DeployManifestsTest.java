@@ -92,7 +92,10 @@ class DeployManifestsTest {
             "networking.istio.io virtualservices get,update",
             "networking.istio.io destinationrules get,update",
             "gateway.networking.k8s.io httproutes get,update",
-            "split.smi-spec.io trafficsplits get,create,update");
+            "split.smi-spec.io trafficsplits get,create,update",
+            "batch jobs get,create,delete",
+            " pods list",
+            " pods/log get");
 
     // ---------------------------------------------------------------------------------------------------------
     // every file

@@ -214,9 +214,11 @@ class RestartSafetyIT {
             });
             // the old version is scaled down after the rollout completes
             await().atMost(Duration.ofSeconds(30)).until(() -> replicaSets(cluster).values().stream().filter(r -> r > 0).count() == 1);
-            watch.close();
             process.destroyForcibly().waitFor();
-            return new Outcome(replicaSets(cluster), status(repo), steps(repo), List.copyOf(canary), starts);
+            // read before the watch closes: closing a watch can stall fabric8's mock server for seconds (docs/cluster.md)
+            Outcome outcome = new Outcome(replicaSets(cluster), status(repo), steps(repo), List.copyOf(canary), starts);
+            watch.close();
+            return outcome;
         }
     }
 

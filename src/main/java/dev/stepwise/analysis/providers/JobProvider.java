@@ -188,7 +188,11 @@ public final class JobProvider implements MetricProvider {
                 return "(no pod of the Job was found)";
             }
             Pod last = pods.get(pods.size() - 1);
-            String log = client.pods().inNamespace(namespace).withName(last.getMetadata().getName()).tailingLines(LOG_TAIL_LINES).getLog();
+            // A plain GET of the log subresource. fabric8's getLog() first watches the pod until it is ready or done
+            // (even with a zero wait it opens and closes a watch); the Job has already finished, so there is nothing to
+            // wait for, and one request is all a finished pod's log needs.
+            String log = client.raw("/api/v1/namespaces/" + namespace + "/pods/" + last.getMetadata().getName()
+                    + "/log?tailLines=" + LOG_TAIL_LINES);
             return log == null ? "" : log;
         } catch (KubernetesClientException e) {
             return "(the log could not be read: HTTP " + e.getCode() + ")";

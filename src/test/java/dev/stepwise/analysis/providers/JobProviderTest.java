@@ -50,7 +50,7 @@ class JobProviderTest {
                 job.setStatus(new JobStatusBuilder().withConditions(new JobConditionBuilder().withType(condition)
                         .withStatus("True").build()).build());
                 client.batch().v1().jobs().inNamespace(namespace).resource(job).updateStatus();
-                server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/" + name + "-x7k2p/log?pretty=false&tailLines=20")
+                server.expect().get().withPath("/api/v1/namespaces/" + namespace + "/pods/" + name + "-x7k2p/log?tailLines=20")
                         .andReturn(200, "GET /healthz 200\nsmoke test passed\n").always();
             }
             return true;
