@@ -5,6 +5,7 @@ import dev.stepwise.engine.ScaleDownDeadline;
 import dev.stepwise.engine.WorkloadReadiness;
 import dev.stepwise.spec.model.RolloutSpec;
 import dev.stepwise.spec.model.WorkloadRef;
+import dev.stepwise.traffic.FlaggerRoutes;
 import dev.stepwise.traffic.IstioTrafficRouter;
 import dev.stepwise.traffic.RouteContext;
 import dev.stepwise.traffic.TrafficRouter;
@@ -229,6 +230,10 @@ public final class ClusterTarget {
         RouteContext route = routeContext(spec, desired);
         List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
         boolean hasRouter = spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false);
+        if (hasRouter && flaggerModel(spec)) {
+            // Flagger generates a Canary's VirtualService / HTTPRoute, so its users never wrote one
+            FlaggerRoutes.ensure(route, spec).ifPresent(ops::add);
+        }
 
         Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> readWeight(routers, route)) : null;
         boolean reducing = hasRouter && (before == null || desired.canaryWeight() < before);
@@ -476,7 +481,8 @@ public final class ClusterTarget {
      * instead of switching a Service). Stepwise only keeps those selectors as Flagger writes them: it adds or replaces
      * the primary's/target's selector keys and never removes a key (a merge-patch {@code null} for a selector key is
      * not removed by every server, and another key the user added is theirs). Only the primary's version counts as
-     * selected: the target may go to zero while {@code <svc>-canary} selects it (its weight is then 0).
+     * selected: the target may go to zero while {@code <svc>-canary} selects it (its weight is then 0). A missing one
+     * is created from the Canary's {@code service} block ({@link FlaggerServiceModel}), as Flagger does.
      */
     private Set<String> flaggerServices(RolloutSpec spec, DesiredState desired, List<String> ops, List<ClusterFinding> findings) {
         var flagger = spec.flagger().orElseThrow();
@@ -493,12 +499,27 @@ public final class ClusterTarget {
         wanted.put(flagger.service(), primarySelector);
         wanted.put(flagger.primaryName(), primarySelector);
         wanted.put(flagger.canaryName(), canarySelector);
+        Map<String, FlaggerServiceModel.Role> roles = Map.of(flagger.service(), FlaggerServiceModel.Role.APEX,
+                flagger.primaryName(), FlaggerServiceModel.Role.PRIMARY, flagger.canaryName(), FlaggerServiceModel.Role.CANARY);
         for (Map.Entry<String, Map<String, String>> e : wanted.entrySet()) {
             var res = client.services().inNamespace(spec.namespace()).withName(e.getKey());
             Service svc = res.get();
+            if (svc == null && flagger.serviceBlock().isPresent()) {
+                // as Flagger does on initialisation: the Canary's service block says what the Service exposes
+                try {
+                    client.services().inNamespace(spec.namespace()).resource(FlaggerServiceModel.service(spec.namespace(),
+                            e.getKey(), roles.get(e.getKey()), e.getValue(), flagger.serviceBlock().get())).create();
+                    ops.add("create service " + e.getKey() + " -> " + e.getValue());
+                } catch (KubernetesClientException ex) {
+                    if (ex.getCode() != 409) { // 409: created meanwhile by someone else; theirs stands
+                        throw ex;
+                    }
+                }
+                continue;
+            }
             if (svc == null) {
                 findings.add(new ClusterFinding("MissingObject", "Service/" + spec.namespace() + "/" + e.getKey(),
-                        "Flagger's Service does not exist; create it with selector " + e.getValue()));
+                        "Flagger's Service does not exist and the Canary gives no service.port to create it with"));
                 continue;
             }
             Map<String, String> patch = ServiceModel.selectorPatch(svc.getSpec().getSelector(), e.getValue(), List.of());

@@ -21,21 +21,30 @@ import org.junit.jupiter.api.Test;
  */
 class FlaggerCanaryIT {
     static final String NS = "production";
-    static final String CANARY = """
-            apiVersion: flagger.app/v1beta1
-            kind: Canary
-            metadata: {name: store-api, namespace: production}
-            spec:
-              provider: istio
-              targetRef: {apiVersion: apps/v1, kind: Deployment, name: store-api}
-              progressDeadlineSeconds: 600
-              service: {port: 80, targetPort: 8080}
-              analysis:
-                interval: 1m
-                threshold: 5
-                maxWeight: 30
-                stepWeight: 10
-            """;
+    static final String CANARY = canary("istio");
+
+    static String canary(String provider) {
+        return """
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: store-api, namespace: production}
+                spec:
+                  provider: %s
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: store-api}
+                  progressDeadlineSeconds: 600
+                  service:
+                    port: 80
+                    targetPort: 8080
+                    hosts: [store.example.com]
+                    gateways: [public-gateway]
+                    gatewayRefs: [{name: public, namespace: istio-ingress}]
+                  analysis:
+                    interval: 1m
+                    threshold: 5
+                    maxWeight: 30
+                    stepWeight: 10
+                """.formatted(provider);
+    }
 
     ClusterDrive drive;
 
@@ -46,16 +55,12 @@ class FlaggerCanaryIT {
         drive.spec(CANARY);
     }
 
-    /** The user's objects: the target Deployment, Flagger's three Services and the VirtualService. */
+    /**
+     * The user's objects: the target Deployment, nothing else. Flagger's three Services and its VirtualService are not
+     * among them: Stepwise generates them from the Canary's {@code service} block, as Flagger does.
+     */
     static void objects(io.fabric8.kubernetes.client.KubernetesClient c) {
         c.apps().deployments().inNamespace(NS).resource(target("store:1", 3)).create();
-        // the Services Flagger generates: the apex and -primary select the primary's pods, -canary the target's
-        service(c, "store-api", "store-api-primary");
-        service(c, "store-api-primary", "store-api-primary");
-        service(c, "store-api-canary", "store-api");
-        Objects.generic(c, Objects.VS, NS, "store-api", Map.of("hosts", List.of("store-api"), "http", List.of(Map.of(
-                "route", List.of(Map.of("destination", Map.of("host", "store-api-primary"), "weight", 100),
-                        Map.of("destination", Map.of("host", "store-api-canary"), "weight", 0))))));
     }
 
     @AfterEach
@@ -69,12 +74,6 @@ class FlaggerCanaryIT {
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "store-api")).endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer().endSpec().endTemplate()
                 .endSpec().build();
-    }
-
-    static void service(io.fabric8.kubernetes.client.KubernetesClient c, String name, String app) {
-        c.services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
-                .withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().withSelector(Map.of("app", app)).addNewPort().withPort(80).endPort().endSpec().build()).create();
     }
 
     /** A release: the target Deployment gets a new image (what `kubectl apply` of the app's manifest does). */
@@ -175,6 +174,66 @@ class FlaggerCanaryIT {
         assertThat(deployment("store-api-primary").getMetadata().getAnnotations()).containsEntry(StepwiseLabels.VERSION, v2);
         assertServicesAreFlaggers();
         assertThat(drive.applies).allSatisfy(a -> assertThat(a.findings()).noneMatch(f -> f.code().equals("Drift")));
+    }
+
+    @Test
+    void flaggersThreeServicesAreGeneratedFromTheCanarysServiceBlock() {
+        drive.tick();
+        for (String name : List.of("store-api", "store-api-primary", "store-api-canary")) {
+            io.fabric8.kubernetes.api.model.Service svc = drive.client().services().inNamespace(NS).withName(name).get();
+            assertThat(svc).as(name).isNotNull();
+            assertThat(svc.getSpec().getType()).isEqualTo("ClusterIP");
+            assertThat(svc.getSpec().getPorts()).singleElement().satisfies(p -> {
+                assertThat(p.getName()).isEqualTo("http");
+                assertThat(p.getProtocol()).isEqualTo("TCP");
+                assertThat(p.getPort()).isEqualTo(80);
+                assertThat(p.getTargetPort().getIntVal()).isEqualTo(8080);
+            });
+            assertThat(svc.getMetadata().getLabels()).containsEntry(StepwiseLabels.MANAGED_BY, "stepwise");
+        }
+        assertServicesAreFlaggers();
+        assertThat(drive.lastApply().findings()).noneMatch(f -> f.code().equals("MissingObject"));
+        assertThat(drive.log.all()).filteredOn(r -> r.method().equals("POST") && r.path().endsWith("/services")).hasSize(3);
+
+        // created once: the next decisions find them and send no second create
+        drive.log.clear();
+        drive.runUntil(20, Phase.HEALTHY);
+        assertThat(drive.log.all()).noneMatch(r -> r.method().equals("POST") && r.path().endsWith("/services"));
+    }
+
+    @Test
+    void theVirtualServiceIsGeneratedAtFullPrimaryWithTheCanarysHostsAndGateways() {
+        drive.tick();
+        Map<String, Object> spec = Objects.spec(drive.client(), Objects.VS, NS, "store-api");
+        assertThat(spec.get("hosts")).isEqualTo(List.of("store-api", "store.example.com"));
+        assertThat(spec.get("gateways")).isEqualTo(List.of("public-gateway"));
+        assertThat(weight("store-api-primary")).isEqualTo(100);
+        assertThat(weight("store-api-canary")).isZero();
+        assertThat(drive.lastApply().operations()).contains("create VirtualService store-api");
+        // and the router drives it from then on: a release walks its weights
+        drive.runUntil(20, Phase.HEALTHY);
+        drive.tick();
+        release("store:2");
+        drive.spec(CANARY);
+        for (int i = 0; i < 30 && weight("store-api-canary") < 10; i++) {
+            drive.tick();
+        }
+        assertThat(weight("store-api-canary")).isEqualTo(10);
+        assertThat(weight("store-api-primary")).isEqualTo(90);
+    }
+
+    @Test
+    void aServiceTheUserAlreadyHasIsKeptAndOnlyItsSelectorIsFlaggers() {
+        drive.client().services().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("store-api").withNamespace(NS).addToLabels("team", "shop").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "store-api-primary")).addNewPort().withName("web").withPort(8000).endPort()
+                .endSpec().build()).create();
+        drive.log.clear();
+        drive.tick();
+        io.fabric8.kubernetes.api.model.Service apex = drive.client().services().inNamespace(NS).withName("store-api").get();
+        assertThat(apex.getSpec().getPorts()).singleElement().satisfies(p -> assertThat(p.getPort()).isEqualTo(8000));
+        assertThat(apex.getMetadata().getLabels()).containsEntry("team", "shop");
+        assertThat(drive.log.all()).filteredOn(r -> r.method().equals("POST") && r.path().endsWith("/services")).hasSize(2);
     }
 
     @Test

@@ -124,6 +124,10 @@ public class RbacIT {
         // Flagger: the primary created from the target, a release in the target, the abort
         requests.addAll(run(d -> FlaggerCanaryIT.objects(d.client()), FlaggerCanaryIT.CANARY, FlaggerCanaryIT.CANARY, 4,
                 d -> FlaggerCanaryIT.release(d.client(), "store:2")));
+        // the same on Gateway API: Stepwise generates the HTTPRoute
+        String gatewayCanary = FlaggerCanaryIT.canary("gatewayapi:v1");
+        requests.addAll(run(d -> FlaggerCanaryIT.objects(d.client()), gatewayCanary, gatewayCanary, 4,
+                d -> FlaggerCanaryIT.release(d.client(), "store:2")));
 
         requests.addAll(jobMeasurement());
 

@@ -93,7 +93,7 @@ final class FlaggerMapper {
 
         FlaggerSource source = new FlaggerSource(mode, provider, service, interval, threshold, iterations, stepWeight,
                 stepWeights, maxWeight, analysis.get("stepWeightPromotion").optInt().filter(w -> w > 0), mirror,
-                analysis.get("mirrorWeight").optInt(), skip, webhooks);
+                analysis.get("mirrorWeight").optInt(), skip, webhooks, serviceBlock(spec.get("service")));
 
         Map<String, AnalysisTemplateSpec> inline = new LinkedHashMap<>();
         boolean counted = mode == FlaggerSource.Mode.BLUE_GREEN;
@@ -444,5 +444,32 @@ final class FlaggerMapper {
             default:
                 return List.of(new OtherRouter(p, Map.of(), !base.equals("appmesh"), at));
         }
+    }
+
+    /** {@code spec.service}: the port and metadata of the Services Flagger would generate (and Stepwise does). */
+    private static Optional<FlaggerSource.ServiceBlock> serviceBlock(Node service) {
+        Optional<Integer> port = service.get("port").optInt().filter(p -> p > 0 && p <= 65535);
+        if (port.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, Object> istio = new LinkedHashMap<>();
+        for (String option : List.of("match", "retries", "timeout", "rewrite", "headers", "corsPolicy")) {
+            Object v = service.get(option).value();
+            if (v != null) {
+                istio.put(option, v);
+            }
+        }
+        List<Object> gatewayRefs = new ArrayList<>();
+        service.get("gatewayRefs").items().forEach(n -> gatewayRefs.add(n.value()));
+        return Optional.of(new FlaggerSource.ServiceBlock(port.get(), service.get("targetPort").text(),
+                service.get("portName").text().orElse("http"), service.get("appProtocol").text(),
+                service.get("headless").bool(false), metadata(service.get("apex")), metadata(service.get("primary")),
+                metadata(service.get("canary")), service.get("hosts").strings(), service.get("gateways").strings(),
+                gatewayRefs, istio));
+    }
+
+    private static FlaggerSource.Metadata metadata(Node custom) {
+        return custom.isMap() ? new FlaggerSource.Metadata(custom.get("labels").stringMap(), custom.get("annotations").stringMap())
+                : FlaggerSource.Metadata.NONE;
     }
 }

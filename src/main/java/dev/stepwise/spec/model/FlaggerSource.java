@@ -16,6 +16,8 @@ import java.util.Optional;
  *                      {@code <service>-primary} and {@code <service>-canary} from it
  * @param interval      {@code analysis.interval} (default 1m; Flagger never runs faster than every 10s)
  * @param threshold     failed checks before rollback (default 1)
+ * @param serviceBlock  {@code spec.service}: what the Services and the route Flagger generates look like; empty when
+ *                      the Canary gave no port (the schema requires one, so only an invalid Canary has none)
  */
 public record FlaggerSource(
         Mode mode,
@@ -31,7 +33,8 @@ public record FlaggerSource(
         boolean mirror,
         Optional<Integer> mirrorWeight,
         boolean skipAnalysis,
-        List<Webhook> webhooks) {
+        List<Webhook> webhooks,
+        Optional<ServiceBlock> serviceBlock) {
 
     public FlaggerSource {
         stepWeights = List.copyOf(stepWeights);
@@ -49,6 +52,36 @@ public record FlaggerSource(
 
         public String label() {
             return label;
+        }
+    }
+
+    /**
+     * {@code spec.service} as Flagger reads it to generate objects. The Services: one TCP port named {@code portName}
+     * (default {@code http}) on {@code port}, sent to {@code targetPort} (a number or a container port's name; default
+     * the port), with each Service's custom metadata. The route (Istio VirtualService or Gateway API HTTPRoute):
+     * {@code hosts}, Istio {@code gateways}, Gateway API {@code gatewayRefs} (parentRefs, as written), and the Istio
+     * route options Flagger copies as they are ({@code match}, {@code retries}, {@code timeout}, {@code rewrite},
+     * {@code headers}, {@code corsPolicy}).
+     */
+    public record ServiceBlock(int port, Optional<String> targetPort, String portName, Optional<String> appProtocol,
+                               boolean headless, Metadata apex, Metadata primary, Metadata canary,
+                               List<String> hosts, List<String> gateways, List<Object> gatewayRefs,
+                               java.util.Map<String, Object> istioRouteOptions) {
+        public ServiceBlock {
+            hosts = List.copyOf(hosts);
+            gateways = List.copyOf(gateways);
+            gatewayRefs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(gatewayRefs));
+            istioRouteOptions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(istioRouteOptions));
+        }
+    }
+
+    /** {@code service.apex|primary|canary}: labels and annotations to put on that Service. */
+    public record Metadata(java.util.Map<String, String> labels, java.util.Map<String, String> annotations) {
+        public static final Metadata NONE = new Metadata(java.util.Map.of(), java.util.Map.of());
+
+        public Metadata {
+            labels = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(labels));
+            annotations = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(annotations));
         }
     }
 

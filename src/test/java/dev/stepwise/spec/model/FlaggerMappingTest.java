@@ -22,6 +22,9 @@ class FlaggerMappingTest {
         assertThat(f.threshold()).isEqualTo(5);
         assertThat(f.maxWeight()).isEqualTo(50);
         assertThat(f.interval()).isEqualTo(Duration.ofMinutes(1));
+        // service: {port: 9898}: Flagger's defaults for everything else
+        assertThat(f.serviceBlock()).contains(new FlaggerSource.ServiceBlock(9898, Optional.empty(), "http", Optional.empty(), false,
+                FlaggerSource.Metadata.NONE, FlaggerSource.Metadata.NONE, FlaggerSource.Metadata.NONE, List.of(), List.of(), List.of(), java.util.Map.of()));
 
         CanaryStrategy c = r.canary().orElseThrow();
         assertThat(c.steps()).extracting(Step::describe).containsExactly(
@@ -102,7 +105,7 @@ class FlaggerMappingTest {
     @Test
     void flaggerStepWeightMayOvershootMaxWeightAsFlaggerDoes() {
         FlaggerSource f = new FlaggerSource(FlaggerSource.Mode.CANARY, Optional.empty(), "s", Duration.ofMinutes(1), 1,
-                Optional.empty(), Optional.of(20), List.of(), 50, Optional.empty(), false, Optional.empty(), false, List.of());
+                Optional.empty(), Optional.of(20), List.of(), 50, Optional.empty(), false, Optional.empty(), false, List.of(), Optional.empty());
         assertThat(FlaggerMapper.weights(f)).containsExactly(20, 40, 60);
     }
 
