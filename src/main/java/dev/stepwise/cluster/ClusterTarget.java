@@ -2,6 +2,7 @@ package dev.stepwise.cluster;
 
 import dev.stepwise.engine.DesiredState;
 import dev.stepwise.engine.ScaleDownDeadline;
+import dev.stepwise.engine.TrafficReading;
 import dev.stepwise.engine.WorkloadReadiness;
 import dev.stepwise.spec.model.RolloutSpec;
 import dev.stepwise.spec.model.WorkloadRef;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -184,16 +184,27 @@ public final class ClusterTarget {
             }
         });
         Integer served = readBack.get(spec.qualifiedName());
-        if (served == null && spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false)) {
-            // nothing read back yet in this process (a restart, or the routers could not be read last time): read the
-            // routers now, so the engine knows what they serve before the first apply
-            List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
-            served = readWeight(routers, readContext(spec));
+        TrafficReading traffic = TrafficReading.NOT_REPORTED;
+        if (spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false)) {
+            if (served == null) {
+                // nothing read back yet in this process (a restart, or the routers could not be read last time): read
+                // the routers now, so the engine knows what they serve before the first apply
+                List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
+                RouteContext read = readContext(spec);
+                served = readWeight(routers, read);
+                if (served != null) {
+                    readBack.put(spec.qualifiedName(), served);
+                } else {
+                    // a router whose object is missing serves nothing: the step waits instead of counting a weight
+                    // no one serves
+                    traffic = new TrafficReading.Unreadable(readings(routers, read));
+                }
+            }
             if (served != null) {
-                readBack.put(spec.qualifiedName(), served);
+                traffic = new TrafficReading.Served(served);
             }
         }
-        return new ClusterObservation(out, since, findings, served == null ? OptionalInt.empty() : OptionalInt.of(served));
+        return new ClusterObservation(out, since, findings, traffic);
     }
 
     /** The state a restarted process needs, read from the objects alone. */

@@ -27,7 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+
 
 /**
  * The canary strategy: steps in order, each complete before the next starts; background analysis beside them; then
@@ -578,16 +578,24 @@ final class CanaryLogic implements Strategy {
     static final Duration VERIFY_RETRY = Duration.ofSeconds(5);
 
     /**
-     * Argo's rule: a weight counts once it is read back from the router. True when no read-back was reported (nothing
-     * to check: simulations, unit tests, routers that cannot be read) or the router serves the desired weight. Only a
-     * step's completion waits here; the desired weight itself is never held back, and an abort never passes here.
+     * Argo's rule: a weight counts once it is read back from the router. True when nothing was reported (no router to
+     * check: simulations, unit tests) or the router serves the desired weight; a router that cannot be read serves
+     * nothing. Only a step's completion waits here; the desired weight itself is never held back, and an abort never
+     * passes here.
      */
     private boolean routerServes(DecisionRun r) {
-        OptionalInt seen = r.obs.trafficWeight();
-        if (seen.isEmpty() || seen.getAsInt() == r.weight) {
+        String why;
+        if (r.obs.traffic() instanceof TrafficReading.NotReported) {
             return true;
+        } else if (r.obs.traffic() instanceof TrafficReading.Served s) {
+            if (s.weight() == r.weight) {
+                return true;
+            }
+            why = "waiting for traffic weight " + r.weight + " to be verified, router reports " + s.weight();
+        } else {
+            why = "waiting for traffic weight " + r.weight + " to be verified, the router cannot be read ("
+                    + ((TrafficReading.Unreadable) r.obs.traffic()).readings() + ")";
         }
-        String why = "waiting for traffic weight " + r.weight + " to be verified, router reports " + seen.getAsInt();
         r.requeue(r.now.plus(VERIFY_RETRY));
         // one event per wait, not one per retry: the status keeps the wait in its message, so a retry that finds the
         // same situation says nothing new

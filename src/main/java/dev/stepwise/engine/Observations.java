@@ -5,21 +5,18 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
  * Everything the reconciler saw since it last asked: readiness per version (pod-template hash), measurements taken
  * for the runs the engine asked about, gate decisions, and the spec revision (a Git commit, say) the spec was read at.
  * Handing the engine the same observations twice is harmless: measurements and gate decisions count once.
  *
- * @param trafficWeight the canary weight the traffic router was last read back at (after Stepwise wrote it); empty
- *                      when nothing was reported (no router, a simulation, a unit test), in which case the engine
- *                      trusts the weight it asked for, as before. A setWeight step is complete only once the router
- *                      serves its weight: advancing on a weight that was written but not yet served would judge the
- *                      next step (a pause, an analysis) on traffic the canary never got
+ * @param traffic     what the traffic routers were read back at ({@link TrafficReading}): not reported (no router, a
+ *                    simulation, a unit test: the engine trusts the weight it asked for), a weight served, or a router
+ *                    that cannot be read (no weight counts as served)
  */
 public record Observations(Map<String, WorkloadReadiness> workloads, List<Measurement> measurements,
-                           List<GateDecision> gates, String specRevision, OptionalInt trafficWeight) {
+                           List<GateDecision> gates, String specRevision, TrafficReading traffic) {
 
     public static final Observations NONE = new Observations(Map.of(), List.of(), List.of(), "");
 
@@ -28,18 +25,18 @@ public record Observations(Map<String, WorkloadReadiness> workloads, List<Measur
         measurements = List.copyOf(measurements);
         gates = List.copyOf(gates);
         specRevision = specRevision == null ? "" : specRevision;
-        trafficWeight = trafficWeight == null ? OptionalInt.empty() : trafficWeight;
+        traffic = traffic == null ? TrafficReading.NOT_REPORTED : traffic;
     }
 
     /** Observations without a traffic read-back. */
     public Observations(Map<String, WorkloadReadiness> workloads, List<Measurement> measurements,
                         List<GateDecision> gates, String specRevision) {
-        this(workloads, measurements, gates, specRevision, OptionalInt.empty());
+        this(workloads, measurements, gates, specRevision, TrafficReading.NOT_REPORTED);
     }
 
     /** The same observations with the canary weight the router was read back at. */
     public Observations withTrafficWeight(int weight) {
-        return new Observations(workloads, measurements, gates, specRevision, OptionalInt.of(weight));
+        return new Observations(workloads, measurements, gates, specRevision, new TrafficReading.Served(weight));
     }
 
     /** Available pods of {@code version}; 0 when the cluster reported nothing for it. */

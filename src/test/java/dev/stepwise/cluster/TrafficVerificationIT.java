@@ -6,7 +6,6 @@ import dev.stepwise.engine.Phase;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +66,28 @@ class TrafficVerificationIT {
     }
 
     @Test
+    void aMissingVirtualServiceHoldsTheStepUntilItExists() {
+        drive.spec(IstioCanaryIT.rollout("app:1", false)).runUntil(20, Phase.HEALTHY);
+        drive.spec(IstioCanaryIT.rollout("app:2", false));
+        for (int i = 0; i < 10; i++) {
+            drive.tick();
+        }
+        // weight 20 was asked for, but nothing serves it: the step does not complete, and the status says why
+        assertThat(drive.last().desired().canaryWeight()).isEqualTo(20);
+        assertThat(drive.status.stepIndex()).isZero();
+        assertThat(drive.last().status().message())
+                .isEqualTo("waiting for traffic weight 20 to be verified, the router cannot be read (istio reads nothing)");
+        assertThat(drive.lastApply().findings()).anyMatch(f -> f.code().equals("WeightNotVerified"));
+
+        virtualService("api-canary"); // the platform team applies it
+        for (int i = 0; i < 10 && drive.status.stepIndex() == 0; i++) {
+            drive.tick();
+        }
+        assertThat(drive.status.stepIndex()).isEqualTo(1);
+        assertThat(drive.lastApply().verifiedWeight()).contains(20);
+    }
+
+    @Test
     void theVerifyTimeoutMustNotBeNegative() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> drive.target.verifyTimeout(Duration.ofSeconds(-1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zero or positive");
@@ -87,7 +108,7 @@ class TrafficVerificationIT {
         drive.log.clear();
         ClusterTarget restarted = new ClusterTarget(drive.cluster.newClient(b -> b.addOrReplaceInterceptor("log", drive.log)));
         ClusterObservation obs = restarted.observe(drive.spec, drive.now);
-        assertThat(obs.trafficWeight()).isEqualTo(OptionalInt.of(20));
+        assertThat(obs.traffic()).isEqualTo(new dev.stepwise.engine.TrafficReading.Served(20));
         assertThat(drive.log.all()).anyMatch(r -> r.method().equals("GET") && r.path().endsWith("/virtualservices/api-vs"));
         // and the engine, given it, completes setWeight 20 on its first decision instead of waiting for an apply
         drive.target = restarted;

@@ -33,7 +33,7 @@ public final class Drive {
     final List<Decision> history = new ArrayList<>();
     private int gateIds;
     /** The canary weight the router reports; empty (the default) reports nothing. */
-    private java.util.OptionalInt routerWeight = java.util.OptionalInt.empty();
+    private TrafficReading routerWeight = TrafficReading.NOT_REPORTED;
 
     private Drive(RolloutSpec spec, Map<String, AnalysisTemplateSpec> templates) {
         this.spec = spec;
@@ -79,7 +79,13 @@ public final class Drive {
 
     /** The router reads back {@code weight} from now on (as the cluster reports after each apply). */
     public Drive routerServes(int weight) {
-        routerWeight = java.util.OptionalInt.of(weight);
+        routerWeight = new TrafficReading.Served(weight);
+        return this;
+    }
+
+    /** The router has a weight to serve but cannot be read (its object is missing). */
+    public Drive routerUnreadable() {
+        routerWeight = new TrafficReading.Unreadable("istio reads nothing");
         return this;
     }
 

@@ -51,6 +51,25 @@ class TrafficVerificationTest {
     }
 
     @Test
+    void aRouterThatCannotBeReadServesNothingAndTheStepWaitsSayingWhy() {
+        // e.g. the VirtualService does not exist: writing a weight into it changed nothing, so no step may count it
+        Drive d = drive();
+        d.decide();
+        Decision held = d.podsReady().routerUnreadable().after(Duration.ofSeconds(20)).decide();
+        assertThat(held.desired().canaryWeight()).isEqualTo(20);
+        assertThat(held.status().stepIndex()).isZero();
+        assertThat(held.status().message())
+                .isEqualTo("waiting for traffic weight 20 to be verified, the router cannot be read (istio reads nothing)");
+        assertThat(held.events()).extracting(EngineEvent::reason).contains(Reasons.TRAFFIC_NOT_VERIFIED)
+                .doesNotContain(Reasons.STEP_COMPLETED);
+        assertThat(held.requeueAt()).contains(d.now.plusSeconds(5));
+
+        // the object appears (created by someone, or by Stepwise for a Flagger Canary) and serves the weight
+        Decision verified = d.routerServes(20).atRequeue().decide();
+        assertThat(verified.status().stepIndex()).isEqualTo(1);
+    }
+
+    @Test
     void eachSetWeightWaitsForItsOwnWeight() {
         Drive d = drive();
         d.decide();
