@@ -3,6 +3,7 @@ package dev.stepwise.analysis;
 import dev.stepwise.analysis.providers.CloudWatchProvider;
 import dev.stepwise.analysis.providers.CompareProvider;
 import dev.stepwise.analysis.providers.DatadogProvider;
+import dev.stepwise.analysis.providers.FlaggerWebhookProvider;
 import dev.stepwise.analysis.providers.GraphiteProvider;
 import dev.stepwise.analysis.providers.InfluxDbProvider;
 import dev.stepwise.analysis.providers.JobProvider;
@@ -54,6 +55,7 @@ public final class MetricProviders implements AutoCloseable {
         p.register(KayentaProvider.TYPE, r -> new KayentaProvider(settings, clock, Pacer.SLEEPING));
         p.register(JobProvider.TYPE, r -> JobProvider.withDefaultClient(clock));
         p.register(CompareProvider.TYPE, r -> new CompareProvider(r, clock));
+        p.register(FlaggerWebhookProvider.TYPE, r -> new FlaggerWebhookProvider(settings, clock));
         return p;
     }
 
@@ -94,7 +96,8 @@ public final class MetricProviders implements AutoCloseable {
             return MeasurementTimer.start(clock, args.redactor()).error(MeasurementError.Kind.MISCONFIGURED,
                     "Stepwise has no '" + spec.type() + "' provider (it has " + String.join(", ", types()) + ")");
         }
-        return p.get().measure(spec, args);
+        Measurement m = p.get().measure(spec, args);
+        return Boolean.TRUE.equals(spec.config().get(ProviderSpec.FLAGGER_VALUE)) ? FlaggerValue.read(m) : m;
     }
 
     /**

@@ -38,6 +38,8 @@ public final class MetricsTarget implements AutoCloseable {
 
     private final HttpServer server;
     private final Map<String, Version> versions = new LinkedHashMap<>();
+    /** When set, the same traffic is also exposed as Istio's sidecars report it, each version a workload here. */
+    private String istioNamespace;
     private final Random random;
 
     private MetricsTarget(long seed) throws IOException {
@@ -61,6 +63,16 @@ public final class MetricsTarget implements AutoCloseable {
     /** {@code host:port} for a scrape configuration. */
     public String target() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /**
+     * Also expose every version's traffic as Istio's destination-side metrics ({@code istio_requests_total} and
+     * {@code istio_request_duration_milliseconds}), the version being the {@code destination_workload} in
+     * {@code namespace}: what Flagger's builtin Istio queries read.
+     */
+    public synchronized MetricsTarget asIstioWorkloadsIn(String namespace) {
+        this.istioNamespace = namespace;
+        return this;
     }
 
     public synchronized MetricsTarget traffic(String version, Traffic traffic) {
@@ -114,7 +126,31 @@ public final class MetricsTarget implements AutoCloseable {
             sb.append(line("http_request_duration_seconds_sum{version=\"" + name + "\"}", v.sum));
             sb.append(line("http_request_duration_seconds_count{version=\"" + name + "\"}", v.buckets[BUCKETS.length]));
         });
+        if (istioNamespace != null) {
+            istio(sb);
+        }
         return sb.toString();
+    }
+
+    private void istio(StringBuilder sb) {
+        sb.append("# TYPE istio_requests_total counter\n");
+        versions.forEach((name, v) -> {
+            String labels = "reporter=\"destination\",destination_workload_namespace=\"" + istioNamespace
+                    + "\",destination_workload=\"" + name + "\"";
+            sb.append(line("istio_requests_total{" + labels + ",response_code=\"200\"}", v.ok));
+            sb.append(line("istio_requests_total{" + labels + ",response_code=\"503\"}", v.errors));
+        });
+        sb.append("# TYPE istio_request_duration_milliseconds histogram\n");
+        versions.forEach((name, v) -> {
+            String labels = "reporter=\"destination\",destination_workload_namespace=\"" + istioNamespace
+                    + "\",destination_workload=\"" + name + "\"";
+            for (int i = 0; i < BUCKETS.length; i++) {
+                sb.append(line("istio_request_duration_milliseconds_bucket{" + labels + ",le=\"" + BUCKETS[i] * 1000 + "\"}", v.buckets[i]));
+            }
+            sb.append(line("istio_request_duration_milliseconds_bucket{" + labels + ",le=\"+Inf\"}", v.buckets[BUCKETS.length]));
+            sb.append(line("istio_request_duration_milliseconds_sum{" + labels + "}", v.sum * 1000));
+            sb.append(line("istio_request_duration_milliseconds_count{" + labels + "}", v.buckets[BUCKETS.length]));
+        });
     }
 
     private static String line(String series, double value) {

@@ -231,10 +231,18 @@ public final class CrossDocumentChecks {
             }
         }
 
-        /** Flagger metrics whose templateRef stayed unresolved: RepositoryModel found no such MetricTemplate. */
+        /**
+         * Flagger metrics whose templateRef stayed unresolved (RepositoryModel found no such MetricTemplate), or whose
+         * template's query uses a variable the Canary does not give.
+         */
         private void flaggerMetricTemplates() {
             for (AnalysisTemplateSpec t : r.inlineTemplates().values()) {
                 for (MetricSpec m : t.metrics()) {
+                    if (m.provider().config().get(ProviderSpec.FLAGGER_QUERY_PROBLEM) instanceof String why) {
+                        error(m.pointer() + "/templateRef", "cross.metric-template-query", "metric '" + m.name() + "': "
+                                + m.provider().config().get("templateRef") + "'s query cannot be rendered for this Canary: " + why);
+                        continue;
+                    }
                     if (!m.provider().type().equals(ProviderSpec.FLAGGER_TEMPLATE_REF)) {
                         continue;
                     }

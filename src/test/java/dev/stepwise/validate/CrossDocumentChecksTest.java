@@ -74,6 +74,38 @@ class CrossDocumentChecksTest {
     }
 
     @Test
+    void aMetricTemplateQueryWithAVariableTheCanaryDoesNotGiveIsAnError() {
+        SpecSet set = ModelCases.yaml("specs/canary.yaml", """
+                apiVersion: flagger.app/v1beta1
+                kind: MetricTemplate
+                metadata: {name: latency, namespace: shop}
+                spec:
+                  provider: {type: prometheus, address: http://prometheus:9090}
+                  query: histogram_quantile(0.99, sum(rate(x_bucket{direction="{{ variables.direction }}"}[{{ interval }}])) by (le))
+                ---
+                apiVersion: flagger.app/v1beta1
+                kind: Canary
+                metadata: {name: web, namespace: shop}
+                spec:
+                  targetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+                  service: {port: 80}
+                  analysis:
+                    interval: 1m
+                    threshold: 2
+                    maxWeight: 50
+                    stepWeight: 10
+                    metrics:
+                      - name: latency
+                        templateRef: {name: latency}
+                        thresholdRange: {max: 500}
+                """);
+        List<String> out = CrossDocumentChecks.check(set, RepositoryModel.of(set)).stream().map(Finding::toLine).toList();
+        assertThat(out).singleElement().asString().contains("error: metric 'latency': shop/latency's query cannot be rendered "
+                + "for this Canary: the query uses {{ variables.direction }} but the metric's templateVariables has no 'direction'")
+                .contains("[cross.metric-template-query]");
+    }
+
+    @Test
     void flaggerTemplateRefNamesAMissingMetricTemplate() {
         assertThat(findings).contains(FILE + ":72:29: error: metric 'errors' names MetricTemplate shop/error-rate, which is not in "
                 + "the repository (did you mean 'error-rates'?) (at /spec/analysis/metrics/0/templateRef/name) [cross.metric-template-missing]");

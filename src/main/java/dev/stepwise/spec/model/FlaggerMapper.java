@@ -101,7 +101,7 @@ final class FlaggerMapper {
         if (!metrics.isEmpty()) {
             inline.put(METRICS_TEMPLATE, new AnalysisTemplateSpec(doc.namespace(), METRICS_TEMPLATE, false, doc.file(), List.of(), metrics));
         }
-        List<MetricSpec> preRollout = skip ? List.of() : webhookMetrics(source, "pre-rollout", 1);
+        List<MetricSpec> preRollout = skip ? List.of() : webhookMetrics(source, "pre-rollout", 1, doc.name(), doc.namespace());
         if (!preRollout.isEmpty()) {
             inline.put(PRE_ROLLOUT_TEMPLATE, new AnalysisTemplateSpec(doc.namespace(), PRE_ROLLOUT_TEMPLATE, false, doc.file(), List.of(), preRollout));
         }
@@ -293,7 +293,7 @@ final class FlaggerMapper {
         for (Node h : hooks.items()) {
             Optional<Duration> timeout = h.get("timeout").isPresent() ? h.get("timeout").duration() : Optional.empty();
             out.add(new FlaggerSource.Webhook(h.get("name").string(""), h.get("type").text().orElse("rollout"),
-                    h.get("url").string(""), timeout, h.pointer()));
+                    h.get("url").string(""), timeout, h.pointer(), h.get("metadata").stringMap()));
         }
         return out;
     }
@@ -318,6 +318,7 @@ final class FlaggerMapper {
                 continue;
             }
             String window = metric.get("interval").text().orElse(DEFAULT_WINDOW);
+            FlaggerQueries.Vars vars = vars(m, f, window, metric.get("templateVariables").stringMap());
             Optional<Double> min = metric.get("thresholdRange").get("min").number();
             Optional<Double> max = metric.get("thresholdRange").get("max").number();
             Optional<Double> legacy = metric.get("threshold").number();
@@ -329,14 +330,21 @@ final class FlaggerMapper {
                 config.put("name", ref.get("name").string(""));
                 config.put("namespace", ref.get("namespace").text().orElse(m.doc().namespace()));
                 config.put("templateVariables", metric.get("templateVariables").rawMap());
+                // the MetricTemplate's query is rendered over these once the template is found (RepositoryModel)
+                config.put(ProviderSpec.FLAGGER_VARS, vars.toConfig());
                 provider = new ProviderSpec(ProviderSpec.FLAGGER_TEMPLATE_REF, config);
             } else if (metric.has("query")) {
-                config.put("query", metric.get("query").string(""));
-                provider = new ProviderSpec("prometheus", config);
+                // the deprecated inline query: PromQL for the Canary's metrics server, run as written
+                provider = prometheus(metricsServer(m), metric.get("query").string(""));
             } else if (BUILTIN_METRICS.contains(name.get())) {
-                config.put("metric", name.get());
-                config.put("unit", name.get().equals("request-duration") ? "milliseconds" : "percent");
-                provider = new ProviderSpec(ProviderSpec.FLAGGER_BUILTIN, config);
+                Optional<String> observer = FlaggerQueries.observer(f.provider());
+                if (observer.isEmpty()) {
+                    m.error(metric.pointer(), "model.flagger-metric", "builtin metric '" + name.get() + "' has no query for provider '"
+                            + f.provider().orElse("") + "' in Stepwise; measure it with a MetricTemplate (templateRef)");
+                    continue;
+                }
+                String template = FlaggerQueries.builtinTemplate(observer.get(), name.get()).orElseThrow();
+                provider = prometheus(metricsServer(m), FlaggerQueries.render(template, vars).query().orElseThrow());
             } else {
                 m.error(metric.pointer(), "model.flagger-metric", "metric '" + name.get()
                         + "' is not builtin (request-success-rate, request-duration) and has no templateRef: nothing to measure");
@@ -359,21 +367,50 @@ final class FlaggerMapper {
                     IntParam.of(0), limit, IntParam.of(0), false, Optional.empty(),
                     metric.get("minSamples").optInt(), provider, metric.pointer()));
         }
-        for (MetricSpec hook : webhookMetrics(f, "rollout", counted ? f.iterations().orElse(1) : 0)) {
+        for (MetricSpec hook : webhookMetrics(f, "rollout", counted ? f.iterations().orElse(1) : 0, m.doc().name(), m.doc().namespace())) {
             out.add(new MetricSpec(hook.name(), interval, count, initialDelay, Optional.empty(), Optional.empty(), limit,
                     IntParam.of(0), limit, IntParam.of(0), false, Optional.empty(), Optional.empty(), hook.provider(), hook.pointer()));
         }
         return out;
     }
 
+    /** Where a Canary without {@code spec.metricsServer} finds Prometheus: Flagger's own default. */
+    static final String DEFAULT_METRICS_SERVER = "http://prometheus:9090";
+
+    private static String metricsServer(Mapping m) {
+        return m.root().get("spec").get("metricsServer").text().orElse(DEFAULT_METRICS_SERVER);
+    }
+
+    /** A Prometheus query whose result is read as Flagger reads it: one number (see {@link ProviderSpec#FLAGGER_VALUE}). */
+    private static ProviderSpec prometheus(String address, String query) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("address", address);
+        config.put("query", query);
+        config.put(ProviderSpec.FLAGGER_VALUE, true);
+        return new ProviderSpec("prometheus", config);
+    }
+
+    /** The Canary as its metric templates see it (Flagger's MetricTemplateModel). */
+    private static FlaggerQueries.Vars vars(Mapping m, FlaggerSource f, String window, Map<String, String> variables) {
+        Node spec = m.root().get("spec");
+        String target = spec.get("targetRef").get("name").string("");
+        return new FlaggerQueries.Vars(m.doc().name(), m.doc().namespace(), target, f.service(),
+                spec.get("ingressRef").get("name").text().orElse(target), spec.get("routeRef").get("name").text().orElse(target),
+                window, variables);
+    }
+
     /** Webhooks of {@code type} as metrics that pass when the webhook answers 2xx; {@code count} 0 means uncounted. */
-    private static List<MetricSpec> webhookMetrics(FlaggerSource f, String type, int count) {
+    private static List<MetricSpec> webhookMetrics(FlaggerSource f, String type, int count, String canaryName, String namespace) {
         List<MetricSpec> out = new ArrayList<>();
         for (FlaggerSource.Webhook hook : f.webhooks(type)) {
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("type", type);
             config.put("url", hook.url());
             hook.timeout().ifPresent(t -> config.put("timeout", ArgoDuration.format(t)));
+            // Flagger's payload: the Canary, the phase it is in when the hook runs, the hook's metadata
+            config.put("canary", canaryName);
+            config.put("namespace", namespace);
+            config.put("metadata", hook.metadata());
             out.add(new MetricSpec(hook.name(), Optional.empty(), count > 0 ? Optional.of(IntParam.of(count)) : Optional.empty(),
                     Optional.empty(), Optional.empty(), Optional.empty(), IntParam.of(f.threshold() - 1), IntParam.of(0),
                     IntParam.of(f.threshold() - 1), IntParam.of(0), false, Optional.empty(), Optional.empty(),

@@ -86,7 +86,12 @@ public record FlaggerSource(
     }
 
     /** {@code analysis.webhooks[]}. The URL may carry credentials: never print it. */
-    public record Webhook(String name, String type, String url, Optional<Duration> timeout, String pointer) {
+    public record Webhook(String name, String type, String url, Optional<Duration> timeout, String pointer,
+                          java.util.Map<String, String> metadata) {
+        public Webhook {
+            metadata = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(metadata));
+        }
+
         @Override
         public String toString() {
             return type + " webhook '" + name + "'"; // no URL: it may carry a token

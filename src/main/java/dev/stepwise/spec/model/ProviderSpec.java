@@ -20,6 +20,17 @@ public record ProviderSpec(String type, Map<String, Object> config) {
     public static final String FLAGGER_BUILTIN = "flagger-builtin";
     public static final String FLAGGER_WEBHOOK = "flagger-webhook";
     public static final String FLAGGER_TEMPLATE_REF = "flagger-template-ref";
+    /**
+     * A configuration key Stepwise sets on a Flagger Canary's metrics: the provider's answer is read as Flagger reads
+     * it, one number (the last series' value of a vector), and an empty result or NaN is an error ("no values found",
+     * which Flagger counts as a failed check). The Canary's thresholdRange conditions ({@code result >= 99}) then
+     * compare numbers.
+     */
+    public static final String FLAGGER_VALUE = "flaggerValue";
+    /** The Canary's template variables on an unresolved templateRef (see {@link FlaggerQueries.Vars}). */
+    public static final String FLAGGER_VARS = "flaggerVars";
+    /** Why a MetricTemplate's query could not be rendered for the Canary that uses it (validation reports it). */
+    public static final String FLAGGER_QUERY_PROBLEM = "flaggerQueryProblem";
 
     public ProviderSpec {
         config = Collections.unmodifiableMap(new LinkedHashMap<>(config));

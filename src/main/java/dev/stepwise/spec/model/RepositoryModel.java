@@ -117,9 +117,16 @@ public record RepositoryModel(List<RolloutSpec> rollouts, Map<String, AnalysisTe
                     continue;
                 }
                 Map<String, Object> config = new LinkedHashMap<>(mt.provider().config());
-                config.put("window", p.config().get("window"));
                 config.put("templateRef", mt.qualifiedName());
-                config.put("templateVariables", p.config().get("templateVariables"));
+                // Flagger renders the template's query over the Canary ({{ target }}, {{ interval }}, ...); a query
+                // that cannot be rendered is left as written, and CrossDocumentChecks reports why
+                Optional<FlaggerQueries.Vars> vars = FlaggerQueries.Vars.fromConfig(p.config().get(ProviderSpec.FLAGGER_VARS));
+                if (vars.isPresent() && config.get("query") instanceof String q) {
+                    FlaggerQueries.Rendered rendered = FlaggerQueries.render(q, vars.get());
+                    rendered.query().ifPresent(text -> config.put("query", text));
+                    rendered.problem().ifPresent(why -> config.put(ProviderSpec.FLAGGER_QUERY_PROBLEM, why));
+                }
+                config.put(ProviderSpec.FLAGGER_VALUE, true);
                 metrics.add(new MetricSpec(metric.name(), metric.interval(), metric.count(), metric.initialDelay(),
                         metric.successCondition(), metric.failureCondition(), metric.failureLimit(), metric.inconclusiveLimit(),
                         metric.consecutiveErrorLimit(), metric.consecutiveSuccessLimit(), metric.dryRun(),

@@ -55,21 +55,32 @@ class FlaggerMappingTest {
                 .containsExactly("request-success-rate", "request-duration", "not-found-percentage", "load-test");
         MetricSpec success = t.metric("request-success-rate").orElseThrow();
         assertThat(success.successCondition()).contains("result >= 99");
-        assertThat(success.provider().type()).isEqualTo("flagger-builtin");
-        assertThat(success.provider().config()).containsEntry("unit", "percent").containsEntry("window", "1m");
+        // Flagger's Istio query for the canary's own pods, over the metric's interval, at Flagger's default server
+        assertThat(success.provider().type()).isEqualTo("prometheus");
+        assertThat(success.provider().config()).containsEntry("address", "http://prometheus:9090")
+                .containsEntry(ProviderSpec.FLAGGER_VALUE, true);
+        assertThat(success.provider().query().orElseThrow()).isEqualTo("sum(rate(istio_requests_total{reporter=\"destination\","
+                + "destination_workload_namespace=\"test\",destination_workload=~\"podinfo\",response_code!~\"5.*\"}[1m])) / "
+                + "sum(rate(istio_requests_total{reporter=\"destination\",destination_workload_namespace=\"test\","
+                + "destination_workload=~\"podinfo\"}[1m])) * 100");
         assertThat(success.interval().orElseThrow().value()).contains(Duration.ofMinutes(1));
         assertThat(success.failureLimit().value()).contains(4); // threshold 5: the fifth failed check rolls back
         assertThat(success.runsUntilStopped()).isTrue();
         MetricSpec duration = t.metric("request-duration").orElseThrow();
         assertThat(duration.successCondition()).contains("result <= 500");
-        assertThat(duration.provider().config()).containsEntry("unit", "milliseconds").containsEntry("window", "30s");
+        assertThat(duration.provider().query().orElseThrow()).startsWith("histogram_quantile(0.99, sum(rate(istio_request_duration_milliseconds_bucket{")
+                .endsWith("[30s])) by (le))");
         MetricSpec notFound = t.metric("not-found-percentage").orElseThrow();
         assertThat(notFound.successCondition()).contains("result >= 0.5 && result <= 5");
         assertThat(notFound.provider().type()).isEqualTo("prometheus");
         assertThat(notFound.provider().config()).containsEntry("address", "http://prometheus.istio-system:9090")
                 .containsEntry("templateRef", "istio-system/not-found-percentage");
-        assertThat(notFound.provider().query().orElseThrow()).contains("istio_requests_total");
+        // the MetricTemplate's query rendered over this Canary: {{ target }} and {{ interval }} filled in
+        assertThat(notFound.provider().query().orElseThrow()).isEqualTo("100 - sum(rate(istio_requests_total{destination_workload=\"podinfo\","
+                + "response_code!=\"404\"}[1m]))\n/ sum(rate(istio_requests_total{destination_workload=\"podinfo\"}[1m])) * 100");
+        assertThat(notFound.provider().config()).containsEntry(ProviderSpec.FLAGGER_VALUE, true);
         assertThat(t.metric("load-test").orElseThrow().provider().type()).isEqualTo("flagger-webhook");
+        assertThat(t.metric("load-test").orElseThrow().provider().config()).containsEntry("canary", "podinfo").containsEntry("namespace", "test");
 
         MetricSpec smoke = r.inlineTemplates().get("flagger-pre-rollout").metric("smoke").orElseThrow();
         assertThat(smoke.effectiveCount()).contains(1);
