@@ -1,5 +1,7 @@
 package dev.stepwise.reconcile;
 
+import dev.stepwise.spec.model.FlaggerSource;
+import java.util.Map;
 import dev.stepwise.engine.MeasurementDue;
 import dev.stepwise.engine.analysis.Measurement;
 import dev.stepwise.git.RolloutKey;
@@ -14,4 +16,21 @@ import java.time.Instant;
 public interface MeasurementSource {
 
     Measurement measure(RolloutKey rollout, String cluster, MeasurementDue due, Instant now);
+
+    /**
+     * A Flagger Canary's {@code rollback} webhook, asked while a release is in flight: true when it answers 200–202,
+     * which in Flagger means "roll back now". Sources without webhooks (the demo) never ask for a rollback.
+     *
+     * @param phase the Canary's phase in Flagger's words (Progressing, Waiting)
+     */
+    default boolean rollbackRequested(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
+        return false;
+    }
+
+    /**
+     * Tells a Flagger Canary's {@code post-rollout} or {@code event} webhook what happened; its answer changes nothing
+     * (Flagger only logs a failure), so the implementation logs one and must not throw.
+     */
+    default void notify(RolloutKey rollout, FlaggerSource.Webhook hook, String phase, Map<String, String> metadata) {
+    }
 }

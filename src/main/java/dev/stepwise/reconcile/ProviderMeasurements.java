@@ -6,14 +6,23 @@ import dev.stepwise.analysis.Phase;
 import dev.stepwise.engine.MeasurementDue;
 import dev.stepwise.engine.analysis.Measurement;
 import dev.stepwise.git.RolloutKey;
+import dev.stepwise.spec.model.ArgoDuration;
+import dev.stepwise.spec.model.FlaggerSource;
+import dev.stepwise.spec.model.ProviderSpec;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Measurements from the metric providers ({@link MetricProviders}): each provider keeps its own timeout and response
  * bound, so one slow provider costs its own rollout a measurement, never the others a cycle.
  */
 public final class ProviderMeasurements implements MeasurementSource {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderMeasurements.class);
 
     private final MetricProviders providers;
 
@@ -32,6 +41,45 @@ public final class ProviderMeasurements implements MeasurementSource {
                     + " provider failed: " + e.getClass().getSimpleName(), now);
         }
         return toEngine(due, m, now);
+    }
+
+    @Override
+    public boolean rollbackRequested(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
+        dev.stepwise.analysis.Measurement m = callHook(rollout, hook, phase, Map.of());
+        if (m.isError()) {
+            LOG.warn("rollback webhook '{}' of {} could not be asked: {}", hook.name(), rollout, m.describe());
+            return false;
+        }
+        return m.providerPhase().orElse(Phase.FAILED) == Phase.SUCCESSFUL;
+    }
+
+    @Override
+    public void notify(RolloutKey rollout, FlaggerSource.Webhook hook, String phase, Map<String, String> metadata) {
+        dev.stepwise.analysis.Measurement m = callHook(rollout, hook, phase, metadata);
+        if (m.isError() || m.providerPhase().orElse(Phase.FAILED) != Phase.SUCCESSFUL) {
+            LOG.warn("{} webhook '{}' of {} failed: {}", hook.type(), hook.name(), rollout, m.describe());
+        }
+    }
+
+    /** One POST of Flagger's payload (the URL is never logged: it may carry a token). */
+    private dev.stepwise.analysis.Measurement callHook(RolloutKey rollout, FlaggerSource.Webhook hook, String phase,
+                                                       Map<String, String> metadata) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("type", hook.type());
+        config.put("url", hook.url());
+        hook.timeout().ifPresent(t -> config.put("timeout", ArgoDuration.format(t)));
+        config.put("canary", rollout.name());
+        config.put("namespace", rollout.namespace());
+        config.put("phase", phase);
+        Map<String, String> all = new LinkedHashMap<>(hook.metadata());
+        all.putAll(metadata);
+        config.put("metadata", all);
+        try {
+            return providers.measure(new ProviderSpec(ProviderSpec.FLAGGER_WEBHOOK, config), MeasureArgs.NONE);
+        } catch (RuntimeException e) {
+            return dev.stepwise.analysis.Measurement.ofError(dev.stepwise.analysis.MeasurementError.Kind.CONNECTION,
+                    e.getClass().getSimpleName(), "", providers.clock().instant(), java.time.Duration.ZERO);
+        }
     }
 
     /** The provider's answer as the engine's observation. */

@@ -275,6 +275,7 @@ public final class RepositoryReconciler {
         apply(toApply, now, problems);
         if (committed) {
             propose(decided, problems);
+            flaggerNotifications(decided);
         }
         Optional<Instant> next = rollouts.values().stream().filter(TrackedRollout::acting).map(r -> r.nextAt)
                 .min(Instant::compareTo);
@@ -591,6 +592,7 @@ public final class RepositoryReconciler {
         }
         Map<String, RolloutStatus> statuses = new LinkedHashMap<>(r.statuses);
         WavePlan plan = WavePlan.of(waves, spec.podTemplateHash(), statuses);
+        Optional<GateDecision> rollback = rollbackWebhooks(r, spec, statuses, now);
         Map<String, Decision> decisions = new LinkedHashMap<>();
         Map<String, RolloutSpec> specs = new LinkedHashMap<>();
         for (String cluster : plan.active()) {
@@ -607,6 +609,7 @@ public final class RepositoryReconciler {
             }
             List<GateDecision> gates = new ArrayList<>(r.gates);
             plan.abortGate(cluster, spec.podTemplateHash(), now).ifPresent(gates::add);
+            rollback.ifPresent(gates::add);
             Decision d = engine.decide(resolved, r.current.templates(), current,
                     obs.toObservations(taken, gates, r.source.name()), now);
             decisions.put(cluster, d);
@@ -616,6 +619,32 @@ public final class RepositoryReconciler {
                 : Optional.of(WavePlan.of(waves, spec.podTemplateHash(), statuses).status());
         return new Decided(r, spec, specs, decisions, statuses, waveStatus, List.copyOf(r.gates),
                 Duration.ofNanos(System.nanoTime() - t0));
+    }
+
+    /**
+     * Flagger's {@code rollback} webhooks: while a release of a Canary is in flight, each is asked once per analysis
+     * interval, and the first that answers 200–202 aborts the release, as in Flagger (a person or a system saying
+     * "roll back now" without a Git commit). The abort is a gate decision like a promotion file's, so the status
+     * records who asked.
+     */
+    private Optional<GateDecision> rollbackWebhooks(TrackedRollout r, RolloutSpec spec, Map<String, RolloutStatus> statuses, Instant now) {
+        if (spec.flagger().isEmpty() || spec.flagger().get().webhooks("rollback").isEmpty()
+                || statuses.values().stream().noneMatch(RolloutStatus::inFlight)) {
+            return Optional.empty();
+        }
+        if (r.rollbackAskedAt != null && now.isBefore(r.rollbackAskedAt.plus(spec.flagger().get().interval()))) {
+            return Optional.empty();
+        }
+        r.rollbackAskedAt = now;
+        String phase = statuses.values().stream().anyMatch(st -> st.phase() == dev.stepwise.engine.Phase.PAUSED) ? "Waiting" : "Progressing";
+        for (dev.stepwise.spec.model.FlaggerSource.Webhook hook : spec.flagger().get().webhooks("rollback")) {
+            if (measurements.rollbackRequested(r.key, hook, phase)) {
+                LOG.info("[{}] {}: rollback webhook '{}' asked to roll back", settings.name(), r.key, hook.name());
+                return Optional.of(GateDecision.of("rollback-webhook/" + hook.name() + "/" + now.getEpochSecond(), GateAction.ABORT,
+                        "rollback webhook '" + hook.name() + "'", now));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -937,6 +966,57 @@ public final class RepositoryReconciler {
                 }
             }
         }
+    }
+
+    /**
+     * A Flagger Canary's {@code event} webhooks get every event of the cycle, and its {@code post-rollout} webhooks the
+     * end of a release (Succeeded or Failed), after the status that records it is in Git: a restart does not send them
+     * again. They run on the pool, so a slow receiver never holds up a cycle; a failure is logged, as in Flagger.
+     */
+    private void flaggerNotifications(List<Decided> decided) {
+        for (Decided d : decided) {
+            if (d.spec().flagger().isEmpty()) {
+                continue;
+            }
+            dev.stepwise.spec.model.FlaggerSource f = d.spec().flagger().get();
+            List<dev.stepwise.spec.model.FlaggerSource.Webhook> events = f.webhooks("event");
+            List<dev.stepwise.spec.model.FlaggerSource.Webhook> post = f.webhooks("post-rollout");
+            if (events.isEmpty() && post.isEmpty()) {
+                continue;
+            }
+            RolloutKey key = d.rollout().key;
+            for (Decision dec : d.decisions().values()) {
+                String phase = flaggerPhase(dec.status());
+                for (EngineEvent e : dec.events()) {
+                    Map<String, String> metadata = new LinkedHashMap<>();
+                    metadata.put("eventMessage", e.message());
+                    metadata.put("eventType", WARNINGS.contains(e.reason()) ? "Warning" : "Normal");
+                    metadata.put("timestamp", Long.toString(e.at().toEpochMilli()));
+                    events.forEach(hook -> pool.submit(() -> measurements.notify(key, hook, phase, metadata)));
+                }
+                boolean ended = dec.events().stream().anyMatch(e -> e.reason().equals(Reasons.COMPLETED) || e.reason().equals(Reasons.ABORTED));
+                if (ended) {
+                    String result = dec.status().aborted() ? "Failed" : "Succeeded";
+                    post.forEach(hook -> pool.submit(() -> measurements.notify(key, hook, result, Map.of())));
+                }
+            }
+        }
+    }
+
+    /** The engine's reasons that Flagger would record as Warning events. */
+    private static final Set<String> WARNINGS = Set.of(Reasons.ABORTED, Reasons.TRAFFIC_NOT_VERIFIED);
+
+    /** Flagger's words for where a Canary is: Progressing, Waiting (a gate), Succeeded, Failed. */
+    static String flaggerPhase(RolloutStatus s) {
+        if (s.aborted()) {
+            return "Failed";
+        }
+        return switch (s.phase()) {
+            case PAUSED -> "Waiting";
+            case HEALTHY -> "Succeeded";
+            case DEGRADED -> "Failed";
+            default -> "Progressing";
+        };
     }
 
     private void note(TrackedRollout r, String code, WriteResult w, List<String> problems) {

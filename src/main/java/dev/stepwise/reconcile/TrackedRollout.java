@@ -63,6 +63,8 @@ final class TrackedRollout {
     final Deque<EngineEvent> recent = new ArrayDeque<>();
     Instant lastReconciled;
     String lastError = "";
+    /** When a Flagger Canary's rollback webhooks were last asked (they are asked once per analysis interval). */
+    Instant rollbackAskedAt;
 
     TrackedRollout(RolloutKey key) {
         this.key = key;

@@ -100,6 +100,9 @@ final class ReconcileFixture implements AutoCloseable {
     volatile java.util.function.BooleanSupplier mayWrite = leader::get;
     final Clusters clusters;
     GitSource source;
+    /** What the reconciler measures with: {@link #successRate} for every measurement, unless a test replaces it. */
+    MeasurementSource measurements = (rollout, c, due, now) -> Measurement.of(due.runId(), due.metric(),
+            List.of(successRate.get()), 250, now);
 
     ReconcileFixture(Path tmp) {
         this.tmp = tmp;
@@ -120,8 +123,6 @@ final class ReconcileFixture implements AutoCloseable {
         }
         StatusWriter status = new StatusWriter(source.mirror(), StatusWriter.Location.statusBranch(),
                 StatusWriter.Identity.DEFAULT, new StatusWriter.Retry(1, Backoff.PUSH_RACE), clock);
-        MeasurementSource measurements = (rollout, c, due, now) -> Measurement.of(due.runId(), due.metric(),
-                List.of(successRate.get()), 250, now);
         return new RepositoryReconciler(new RepositoryReconciler.Settings(REPO, "local", Duration.ofSeconds(2),
                 Duration.ofSeconds(30), Duration.ofSeconds(20)), source, status, clusters, measurements, pool,
                 new StepwiseMetrics(), () -> mayWrite.getAsBoolean(), RepositoryReconciler.Proposers.none());

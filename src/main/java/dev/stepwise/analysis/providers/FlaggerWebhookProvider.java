@@ -103,7 +103,7 @@ public final class FlaggerWebhookProvider extends HttpProvider {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("name", String.valueOf(config.getOrDefault("canary", "")));
         p.put("namespace", String.valueOf(config.getOrDefault("namespace", "")));
-        p.put("phase", "Progressing");
+        p.put("phase", String.valueOf(config.getOrDefault("phase", "Progressing")));
         p.put("checksum", String.valueOf(config.getOrDefault("checksum", "")));
         if (config.get("metadata") instanceof Map<?, ?> m && !m.isEmpty()) {
             p.put("metadata", m);
