@@ -63,6 +63,8 @@ public final class ClusterTarget {
      * Absent when the routers could not be read or disagree (the apply then reports WeightNotVerified).
      */
     private final Map<String, Integer> readBack = new ConcurrentHashMap<>();
+    /** Flagger Canaries whose generated route object this process has seen (or created). */
+    private final Set<String> flaggerRouteSeen = ConcurrentHashMap.newKeySet();
     /** Workloads listed by the last observe, used once by the apply that follows it (one list request less). */
     private final Map<String, Map<String, Workload>> observed = new ConcurrentHashMap<>();
 
@@ -241,9 +243,11 @@ public final class ClusterTarget {
         RouteContext route = routeContext(spec, desired);
         List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
         boolean hasRouter = spec.canary().map(c -> !c.trafficRouting().isReplicaRatio()).orElse(false);
-        if (hasRouter && flaggerModel(spec)) {
-            // Flagger generates a Canary's VirtualService / HTTPRoute, so its users never wrote one
+        if (hasRouter && flaggerModel(spec) && !flaggerRouteSeen.contains(spec.qualifiedName())) {
+            // Flagger generates a Canary's VirtualService / HTTPRoute, so its users never wrote one. Looked for until
+            // it is seen; after that the weight read-back notices if it goes away (and it is looked for again)
             FlaggerRoutes.ensure(route, spec).ifPresent(ops::add);
+            flaggerRouteSeen.add(spec.qualifiedName());
         }
 
         Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> readWeight(routers, route)) : null;
@@ -322,6 +326,7 @@ public final class ClusterTarget {
                 readBack.put(spec.qualifiedName(), w);
             } else {
                 readBack.remove(spec.qualifiedName());
+                flaggerRouteSeen.remove(spec.qualifiedName());
             }
             if (verified) {
                 lastWeight.put(spec.qualifiedName(), w);
