@@ -18,12 +18,12 @@ public interface MeasurementSource {
     Measurement measure(RolloutKey rollout, String cluster, MeasurementDue due, Instant now);
 
     /**
-     * A Flagger Canary's {@code rollback} webhook, asked while a release is in flight: true when it answers 200–202,
-     * which in Flagger means "roll back now". Sources without webhooks (the demo) never ask for a rollback.
+     * Asks a Flagger Canary's {@code rollback} or {@code confirm-*} webhook: true when it answers 200–202, which in
+     * Flagger means "roll back now" or "go on". Sources without webhooks (the demo) never agree, so nothing changes.
      *
      * @param phase the Canary's phase in Flagger's words (Progressing, Waiting)
      */
-    default boolean rollbackRequested(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
+    default boolean webhookAgrees(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
         return false;
     }
 

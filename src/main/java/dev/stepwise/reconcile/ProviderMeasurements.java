@@ -44,10 +44,10 @@ public final class ProviderMeasurements implements MeasurementSource {
     }
 
     @Override
-    public boolean rollbackRequested(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
+    public boolean webhookAgrees(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
         dev.stepwise.analysis.Measurement m = callHook(rollout, hook, phase, Map.of());
         if (m.isError()) {
-            LOG.warn("rollback webhook '{}' of {} could not be asked: {}", hook.name(), rollout, m.describe());
+            LOG.warn("{} webhook '{}' of {} could not be asked: {}", hook.type(), hook.name(), rollout, m.describe());
             return false;
         }
         return m.providerPhase().orElse(Phase.FAILED) == Phase.SUCCESSFUL;

@@ -610,6 +610,9 @@ public final class RepositoryReconciler {
             List<GateDecision> gates = new ArrayList<>(r.gates);
             plan.abortGate(cluster, spec.podTemplateHash(), now).ifPresent(gates::add);
             rollback.ifPresent(gates::add);
+            Optional<GateDecision> confirm = confirmWebhooks(r, cluster, resolved, current, now);
+            confirm.ifPresent(gates::add);
+            rollback.or(() -> confirm).ifPresent(g -> logWebhookGate(r, g));
             Decision d = engine.decide(resolved, r.current.templates(), current,
                     obs.toObservations(taken, gates, r.source.name()), now);
             decisions.put(cluster, d);
@@ -638,13 +641,82 @@ public final class RepositoryReconciler {
         r.rollbackAskedAt = now;
         String phase = statuses.values().stream().anyMatch(st -> st.phase() == dev.stepwise.engine.Phase.PAUSED) ? "Waiting" : "Progressing";
         for (dev.stepwise.spec.model.FlaggerSource.Webhook hook : spec.flagger().get().webhooks("rollback")) {
-            if (measurements.rollbackRequested(r.key, hook, phase)) {
+            if (measurements.webhookAgrees(r.key, hook, phase)) {
                 LOG.info("[{}] {}: rollback webhook '{}' asked to roll back", settings.name(), r.key, hook.name());
                 return Optional.of(GateDecision.of("rollback-webhook/" + hook.name() + "/" + now.getEpochSecond(), GateAction.ABORT,
                         "rollback webhook '" + hook.name() + "'", now));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Flagger's confirm webhooks ({@code confirm-rollout}, {@code confirm-traffic-increase}, {@code confirm-promotion}):
+     * while a Canary waits at such a gate, its webhooks are asked once per analysis interval, and when every one of
+     * them answers 200–202 the gate opens, as in Flagger: a promotion for that step, recorded as decided by the
+     * webhook. A person can still open it with a promotion commit.
+     */
+    private Optional<GateDecision> confirmWebhooks(TrackedRollout r, String cluster, RolloutSpec spec, RolloutStatus status, Instant now) {
+        if (spec.flagger().isEmpty() || status.phase() != dev.stepwise.engine.Phase.PAUSED || !status.inFlight()) {
+            return Optional.empty();
+        }
+        List<dev.stepwise.spec.model.Gate> waiting = waitingAt(spec, status);
+        if (waiting.isEmpty()) {
+            return Optional.empty();
+        }
+        Instant last = r.confirmAskedAt.get(cluster);
+        if (last != null && now.isBefore(last.plus(spec.flagger().get().interval()))) {
+            return Optional.empty();
+        }
+        r.confirmAskedAt.put(cluster, now);
+        for (dev.stepwise.spec.model.Gate gate : waiting) {
+            Optional<dev.stepwise.spec.model.FlaggerSource.Webhook> hook = spec.flagger().get().webhooks(gate.kind().hookType())
+                    .stream().filter(h -> h.name().equals(gate.webhook())).findFirst();
+            if (hook.isEmpty() || !measurements.webhookAgrees(r.key, hook.get(), "Waiting")) {
+                return Optional.empty(); // Flagger opens a gate only when all of its webhooks say yes
+            }
+        }
+        String names = String.join(", ", waiting.stream().map(Object::toString).toList());
+        LOG.info("[{}] {}: {} opened", settings.name(), r.key, names);
+        return Optional.of(GateDecision.of("confirm-webhook/" + waiting.get(0).webhook() + "/" + now.getEpochSecond(),
+                dev.stepwise.engine.GateAction.PROMOTE, names, now));
+    }
+
+    /** A webhook's gate decision goes into the status's gate log next to the commits', with who decided. */
+    private static void logWebhookGate(TrackedRollout r, GateDecision g) {
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("webhook", g.id());
+        log.put("action", g.action().name().toLowerCase(java.util.Locale.ROOT));
+        log.put("by", g.by());
+        log.put("at", g.at().toString());
+        synchronized (r.gateLog) {
+            if (r.gateLog.stream().noneMatch(e -> g.id().equals(e.get("webhook")))) {
+                r.gateLog.add(log);
+            }
+        }
+        r.dirty = true;
+    }
+
+    /** The confirm gates a Flagger Canary's status waits at: its current pause step's, or blue-green's named in the wait. */
+    static List<dev.stepwise.spec.model.Gate> waitingAt(RolloutSpec spec, RolloutStatus status) {
+        if (spec.canary().isPresent()) {
+            List<dev.stepwise.spec.model.Step> steps = spec.canary().get().steps();
+            if (status.stepIndex() < steps.size() && steps.get(status.stepIndex()) instanceof dev.stepwise.spec.model.Pause p
+                    && p.gate().isPresent()) {
+                return List.of(p.gate().get());
+            }
+            return List.of();
+        }
+        if (spec.blueGreen().isPresent()) {
+            dev.stepwise.spec.model.BlueGreenStrategy b = spec.blueGreen().get();
+            for (List<dev.stepwise.spec.model.Gate> gates : List.of(b.previewGates(), b.promotionGates())) {
+                // BlueGreenLogic names the gates it waits for in the status message
+                if (!gates.isEmpty() && gates.stream().allMatch(g -> status.message().contains(g.toString()))) {
+                    return gates;
+                }
+            }
+        }
+        return List.of();
     }
 
     /**

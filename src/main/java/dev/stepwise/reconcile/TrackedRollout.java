@@ -65,6 +65,8 @@ final class TrackedRollout {
     String lastError = "";
     /** When a Flagger Canary's rollback webhooks were last asked (they are asked once per analysis interval). */
     Instant rollbackAskedAt;
+    /** Per cluster: when the confirm webhooks of the gate a Flagger Canary waits at were last asked. */
+    final Map<String, Instant> confirmAskedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     TrackedRollout(RolloutKey key) {
         this.key = key;

@@ -38,6 +38,7 @@ class FlaggerWebhooksIT {
     FakeApi receiver;
     MetricProviders providers;
     final AtomicBoolean rollBack = new AtomicBoolean(false);
+    final AtomicBoolean approved = new AtomicBoolean(false);
 
     static final String NS = "shop";
 
@@ -59,6 +60,7 @@ class FlaggerWebhooksIT {
                       - {name: stop, type: rollback, url: "%1$s/rollback"}
                       - {name: audit, type: event, url: "%1$s/events"}
                       - {name: notify, type: post-rollout, url: "%1$s/post", metadata: {channel: releases}}
+                      - {name: approve, type: confirm-promotion, url: "%1$s/gate"}
                 """.formatted(receiver.url());
     }
 
@@ -75,6 +77,7 @@ class FlaggerWebhooksIT {
         receiver = new FakeApi();
         receiver.answer(r -> switch (r.path()) {
             case "/rollback" -> new Answer(rollBack.get() ? 200 : 404, Map.of(), "");
+            case "/gate" -> new Answer(approved.get() ? 200 : 403, Map.of(), approved.get() ? "approved" : "closed");
             default -> new Answer(200, Map.of(), "");
         });
         f = new ReconcileFixture(tmp);
@@ -88,8 +91,8 @@ class FlaggerWebhooksIT {
             }
 
             @Override
-            public boolean rollbackRequested(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
-                return http.rollbackRequested(rollout, hook, phase);
+            public boolean webhookAgrees(RolloutKey rollout, FlaggerSource.Webhook hook, String phase) {
+                return http.webhookAgrees(rollout, hook, phase);
             }
 
             @Override
@@ -119,8 +122,7 @@ class FlaggerWebhooksIT {
         return receiver.requests().stream().filter(r -> r.path().equals(path)).toList();
     }
 
-    @Test
-    void aRollbackWebhookAbortsTheReleaseAndThePostRolloutHookHearsItFailed() {
+    RepositoryReconciler releaseStore2() {
         RepositoryReconciler reconciler = f.reconciler();
         for (int i = 0; i < 10 && !f.statusFile("store").contains("phase: Healthy"); i++) {
             f.cycle(reconciler, true);
@@ -132,6 +134,39 @@ class FlaggerWebhooksIT {
         f.cluster.client().apps().deployments().inNamespace(NS).withName("store")
                 .edit(d -> new DeploymentBuilder(d).editSpec().editTemplate().editSpec().editFirstContainer().withImage("store:2")
                         .endContainer().endSpec().endTemplate().endSpec().build());
+        return reconciler;
+    }
+
+    @Test
+    void aConfirmPromotionWebhookHoldsTheGateUntilItSaysYes() {
+        RepositoryReconciler reconciler = releaseStore2();
+        for (int i = 0; i < 200 && !f.statusFile("store").contains("waiting for confirm-promotion webhook ''approve''"); i++) {
+            f.cycle(reconciler, true);
+        }
+        assertThat(f.statusFile("store")).contains("phase: Paused").contains("weight: 30");
+        for (int i = 0; i < 40; i++) {
+            f.cycle(reconciler, true);
+        }
+        // asked (once per interval), said no: still waiting
+        assertThat(received("/gate")).isNotEmpty();
+        assertThat(received("/gate").get(0).body()).contains("\"phase\":\"Waiting\"");
+        assertThat(f.statusFile("store")).contains("waiting for confirm-promotion webhook ''approve''");
+
+        approved.set(true);
+        for (int i = 0; i < 100 && !f.statusFile("store").contains("phase: Healthy"); i++) {
+            f.cycle(reconciler, true);
+        }
+        String status = f.statusFile("store");
+        assertThat(status).contains("phase: Healthy").contains("by: confirm-promotion webhook");
+        assertThat(f.cluster.client().apps().deployments().inNamespace(NS).withName("store-primary").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("store:2");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !received("/post").isEmpty());
+        assertThat(received("/post")).singleElement().satisfies(r -> assertThat(r.body()).contains("\"phase\":\"Succeeded\""));
+    }
+
+    @Test
+    void aRollbackWebhookAbortsTheReleaseAndThePostRolloutHookHearsItFailed() {
+        RepositoryReconciler reconciler = releaseStore2();
         for (int i = 0; i < 6 && !f.statusFile("store").contains("phase: Progressing"); i++) {
             f.cycle(reconciler, true);
         }
