@@ -192,14 +192,14 @@ public final class ClusterTarget {
                 // nothing read back yet in this process (a restart, or the routers could not be read last time): read
                 // the routers now, so the engine knows what they serve before the first apply
                 List<TrafficRouter> routers = TrafficRouters.forSpec(spec);
-                RouteContext read = readContext(spec);
-                served = readWeight(routers, read);
+                RouterReadings read = RouterReadings.of(routers, readContext(spec));
+                served = read.agreed();
                 if (served != null) {
                     readBack.put(spec.qualifiedName(), served);
                 } else {
                     // a router whose object is missing serves nothing: the step waits instead of counting a weight
                     // no one serves
-                    traffic = new TrafficReading.Unreadable(readings(routers, read));
+                    traffic = new TrafficReading.Unreadable(read.described());
                 }
             }
             if (served != null) {
@@ -250,7 +250,7 @@ public final class ClusterTarget {
             flaggerRouteSeen.add(spec.qualifiedName());
         }
 
-        Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> readWeight(routers, route)) : null;
+        Integer before = hasRouter ? lastWeight.computeIfAbsent(spec.qualifiedName(), k -> RouterReadings.of(routers, route).agreed()) : null;
         boolean reducing = hasRouter && (before == null || desired.canaryWeight() < before);
         // nothing to route when the same routing was written and verified last time; the read-back below still
         // verifies it (and catches a hand edit, which the next apply corrects)
@@ -310,14 +310,16 @@ public final class ClusterTarget {
         boolean verified = true;
         Optional<Integer> verifiedWeight = Optional.empty();
         if (hasRouter) {
-            Integer w = readWeight(routers, route);
+            RouterReadings seen = RouterReadings.of(routers, route);
+            Integer w = seen.agreed();
             ops.add("verify weight " + w);
             if (unchanged && (w == null || w != desired.canaryWeight())) {
                 // Stepwise wrote and verified this routing before: someone else changed it since. Report, correct.
                 findings.add(new ClusterFinding("Drift", "Rollout/" + spec.qualifiedName(),
                         "traffic router holds canary weight " + w + ", Stepwise set " + desired.canaryWeight() + "; corrected"));
                 traffic(routers, route, desired, ops);
-                w = readWeight(routers, route);
+                seen = RouterReadings.of(routers, route);
+                w = seen.agreed();
                 ops.add("verify weight " + w);
             }
             verified = w != null && w == desired.canaryWeight();
@@ -343,7 +345,7 @@ public final class ClusterTarget {
                 if (waited.compareTo(verifyTimeout) >= 0) {
                     findings.add(new ClusterFinding(NOT_VERIFIED, "Rollout/" + spec.qualifiedName(), "traffic weight "
                             + desired.canaryWeight() + " written since " + p.since() + " (" + waited.toSeconds() + "s, limit "
-                            + verifyTimeout.toSeconds() + "s) is not served: " + readings(routers, route)));
+                            + verifyTimeout.toSeconds() + "s) is not served: " + seen.described()));
                 }
             }
         }
@@ -359,7 +361,7 @@ public final class ClusterTarget {
         if (known == null || spec.canary().map(c -> c.trafficRouting().isReplicaRatio()).orElse(true)) {
             return Optional.empty();
         }
-        Integer now = readWeight(TrafficRouters.forSpec(spec), routeContext(spec, desired));
+        Integer now = RouterReadings.of(TrafficRouters.forSpec(spec), routeContext(spec, desired)).agreed();
         if (!Objects.equals(now, known)) {
             lastWeight.remove(spec.qualifiedName());
             lastRouting.remove(spec.qualifiedName());
@@ -385,25 +387,27 @@ public final class ClusterTarget {
     /** The code of the finding a weight that is never served gets. */
     public static final String NOT_VERIFIED = "traffic.not-verified";
 
-    /** What each router reads back, for a person: {@code istio reads 0, nginx reads nothing}. */
-    private static String readings(List<TrafficRouter> routers, RouteContext route) {
-        List<String> out = new ArrayList<>();
-        for (TrafficRouter r : routers) {
-            out.add(r.name() + " reads " + r.currentWeight(route).map(String::valueOf).orElse("nothing"));
-        }
-        return String.join(", ", out);
-    }
-
-    private static Integer readWeight(List<TrafficRouter> routers, RouteContext route) {
-        Integer found = null;
-        for (TrafficRouter r : routers) {
-            Optional<Integer> w = r.currentWeight(route);
-            if (w.isEmpty() || (found != null && !found.equals(w.get()))) {
-                return null;
+    /**
+     * One read of every router: the canary weight they agree on ({@code null} when one reads nothing or two disagree)
+     * and, for a person, what each read ({@code istio reads 0, nginx reads nothing}). Both come from the same reads,
+     * so a finding never costs a second round of GETs.
+     */
+    private record RouterReadings(Integer agreed, String described) {
+        static RouterReadings of(List<TrafficRouter> routers, RouteContext route) {
+            List<String> described = new ArrayList<>();
+            Integer found = null;
+            boolean agree = true;
+            for (TrafficRouter r : routers) {
+                Optional<Integer> w = r.currentWeight(route);
+                described.add(r.name() + " reads " + w.map(String::valueOf).orElse("nothing"));
+                if (w.isEmpty() || (found != null && !found.equals(w.get()))) {
+                    agree = false;
+                } else {
+                    found = w.get();
+                }
             }
-            found = w.get();
+            return new RouterReadings(agree ? found : null, String.join(", ", described));
         }
-        return found;
     }
 
     /** A route context for reading weights only: reading needs the Services and subsets' names, not the versions. */

@@ -17,11 +17,7 @@ class ClusterBehaviourIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-active");
-        Objects.service(drive.client(), NS, "api-preview");
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-active", "api-preview", "api-stable", "api-canary");
     }
 
     @AfterEach

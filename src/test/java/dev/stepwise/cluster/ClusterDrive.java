@@ -44,6 +44,15 @@ final class ClusterDrive implements AutoCloseable {
         target = new ClusterTarget(cluster.client());
     }
 
+    /** A drive whose cluster already has the user's Services {@code names} in namespace shop. */
+    static ClusterDrive withServices(String... names) {
+        ClusterDrive d = new ClusterDrive();
+        for (String name : names) {
+            Objects.service(d.client(), "shop", name);
+        }
+        return d;
+    }
+
     KubernetesClient client() {
         return cluster.client();
     }

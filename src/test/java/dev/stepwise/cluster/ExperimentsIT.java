@@ -18,9 +18,7 @@ class ExperimentsIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
     }
 
     @AfterEach
@@ -29,27 +27,16 @@ class ExperimentsIT {
     }
 
     static String rollout(String image) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata: {name: api, namespace: shop}
-                spec:
-                  replicas: 4
-                  template: {spec: {containers: [{name: app, image: %s}]}}
-                  strategy:
-                    canary:
-                      stableService: api-stable
-                      canaryService: api-canary
-                      steps:
-                        - setWeight: 25
-                        - experiment:
-                            duration: 2m
-                            templates:
-                              - {name: baseline, specRef: stable}
-                              - {name: candidate, specRef: canary, replicas: 2}
-                        - setWeight: 50
-                        - pause: {duration: 1m}
-                """.formatted(image);
+        return Objects.canaryRollout(image, "", """
+                - setWeight: 25
+                - experiment:
+                    duration: 2m
+                    templates:
+                      - {name: baseline, specRef: stable}
+                      - {name: candidate, specRef: canary, replicas: 2}
+                - setWeight: 50
+                - pause: {duration: 1m}
+                """);
     }
 
     ReplicaSet rs(String name) {

@@ -18,37 +18,21 @@ class IstioCanaryIT {
     static final String NS = "shop";
 
     static String rollout(String image, boolean subsets) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata: {name: api, namespace: shop}
-                spec:
-                  replicas: 4
-                  template: {spec: {containers: [{name: app, image: %s}]}}
-                  strategy:
-                    canary:
-                      canaryService: api-canary
-                      stableService: api-stable
-                      trafficRouting:
-                        istio:
-                          virtualService: {name: api-vs, routes: [primary]}
-                %s
-                      steps:
-                        - setWeight: 20
-                        - pause: {duration: 1m}
-                        - setWeight: 50
-                        - pause: {duration: 1m}
-                """.formatted(image, subsets ? "          destinationRule: {name: api-dr, canarySubsetName: canary, stableSubsetName: stable}" : "");
+        return Objects.canaryRollout(image, "istio:\n  virtualService: {name: api-vs, routes: [primary]}\n"
+                + (subsets ? "  destinationRule: {name: api-dr, canarySubsetName: canary, stableSubsetName: stable}\n" : ""), """
+                - setWeight: 20
+                - pause: {duration: 1m}
+                - setWeight: 50
+                - pause: {duration: 1m}
+                """);
     }
 
     ClusterDrive drive;
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
         var c = drive.client();
-        Objects.service(c, NS, "api-stable");
-        Objects.service(c, NS, "api-canary");
         Objects.generic(c, Objects.VS, NS, "api-vs", Map.of("hosts", List.of("api"), "http", List.of(Map.of("name", "primary",
                 "route", List.of(Map.of("destination", Map.of("host", "api-stable"), "weight", 100),
                         Map.of("destination", Map.of("host", "api-canary"), "weight", 0))))));

@@ -23,9 +23,7 @@ class ManagedRoutesIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
     }
 
     @AfterEach
@@ -34,28 +32,14 @@ class ManagedRoutesIT {
     }
 
     static String rollout(String image, String routing) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata: {name: api, namespace: shop}
-                spec:
-                  replicas: 4
-                  template: {spec: {containers: [{name: app, image: %s}]}}
-                  strategy:
-                    canary:
-                      canaryService: api-canary
-                      stableService: api-stable
-                      trafficRouting:
-                        managedRoutes: [{name: hdr}, {name: mir}]
-                %s
-                      steps:
-                        - setWeight: 20
-                        - setHeaderRoute: {name: hdr, match: [{headerName: X-Canary, headerValue: {exact: 'yes'}}, {headerName: X-Beta, headerValue: {prefix: 'on'}}]}
-                        - setMirrorRoute: {name: mir, percentage: 35, match: [{method: {exact: GET}, path: {prefix: /api}}]}
-                        - pause: {duration: 1m}
-                        - setWeight: 60
-                        - pause: {duration: 1m}
-                """.formatted(image, routing.indent(8).stripTrailing());
+        return Objects.canaryRollout(image, "managedRoutes: [{name: hdr}, {name: mir}]\n" + routing, """
+                - setWeight: 20
+                - setHeaderRoute: {name: hdr, match: [{headerName: X-Canary, headerValue: {exact: 'yes'}}, {headerName: X-Beta, headerValue: {prefix: 'on'}}]}
+                - setMirrorRoute: {name: mir, percentage: 35, match: [{method: {exact: GET}, path: {prefix: /api}}]}
+                - pause: {duration: 1m}
+                - setWeight: 60
+                - pause: {duration: 1m}
+                """);
     }
 
     void httpRoute() {

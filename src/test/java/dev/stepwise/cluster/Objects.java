@@ -18,6 +18,26 @@ final class Objects {
     private Objects() {
     }
 
+    /**
+     * The canary Rollout {@code shop/api} the cluster tests drive: 4 replicas of {@code image} behind api-stable and
+     * api-canary, {@code routing} under {@code trafficRouting} (YAML; none when blank) and {@code steps} (a YAML list).
+     */
+    static String canaryRollout(String image, String routing, String steps) {
+        return "apiVersion: argoproj.io/v1alpha1\n"
+                + "kind: Rollout\n"
+                + "metadata: {name: api, namespace: shop}\n"
+                + "spec:\n"
+                + "  replicas: 4\n"
+                + "  template: {spec: {containers: [{name: app, image: " + image + "}]}}\n"
+                + "  strategy:\n"
+                + "    canary:\n"
+                + "      canaryService: api-canary\n"
+                + "      stableService: api-stable\n"
+                + (routing.isBlank() ? "" : "      trafficRouting:\n" + routing.stripTrailing().indent(8))
+                + "      steps:\n"
+                + steps.stripTrailing().indent(8);
+    }
+
     static ResourceDefinitionContext ctx(String g, String v, String k, String p) {
         return new ResourceDefinitionContext.Builder().withGroup(g).withVersion(v).withKind(k).withPlural(p).withNamespaced(true).build();
     }

@@ -18,9 +18,7 @@ class RoutersIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
     }
 
     @AfterEach
@@ -29,25 +27,12 @@ class RoutersIT {
     }
 
     static String rollout(String image, String routing) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata: {name: api, namespace: shop}
-                spec:
-                  replicas: 4
-                  template: {spec: {containers: [{name: app, image: %s}]}}
-                  strategy:
-                    canary:
-                      canaryService: api-canary
-                      stableService: api-stable
-                      trafficRouting:
-                %s
-                      steps:
-                        - setWeight: 20
-                        - pause: {duration: 1m}
-                        - setWeight: 60
-                        - pause: {duration: 1m}
-                """.formatted(image, routing.indent(8).stripTrailing());
+        return Objects.canaryRollout(image, routing, """
+                - setWeight: 20
+                - pause: {duration: 1m}
+                - setWeight: 60
+                - pause: {duration: 1m}
+                """);
     }
 
     /** Deploys app:1, rolls out app:2, returns the weight read from the router's object after every decision. */

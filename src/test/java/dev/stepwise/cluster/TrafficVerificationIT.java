@@ -17,9 +17,7 @@ class TrafficVerificationIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
     }
 
     @AfterEach

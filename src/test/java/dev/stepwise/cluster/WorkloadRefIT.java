@@ -17,9 +17,7 @@ class WorkloadRefIT {
 
     @BeforeEach
     void cluster() {
-        drive = new ClusterDrive();
-        Objects.service(drive.client(), NS, "api-stable");
-        Objects.service(drive.client(), NS, "api-canary");
+        drive = ClusterDrive.withServices("api-stable", "api-canary");
         Deployment d = new DeploymentBuilder().withNewMetadata().withName("api").withNamespace(NS).endMetadata()
                 .withNewSpec().withReplicas(3).withNewSelector().withMatchLabels(Map.of("app", "api")).endSelector()
                 .withNewTemplate().withNewMetadata().withLabels(Map.of("app", "api")).endMetadata()

@@ -29,33 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 class HighAvailabilityIT {
 
     static String rollout(String image) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata:
-                  name: cart
-                  namespace: shop
-                spec:
-                  replicas: 2
-                  selector:
-                    matchLabels:
-                      app: cart
-                  template:
-                    metadata:
-                      labels:
-                        app: cart
-                    spec:
-                      containers:
-                        - name: cart
-                          image: registry.example.com/cart:%s
-                  strategy:
-                    canary:
-                      steps:
-                        - setWeight: 50
-                        - pause: {duration: 3s}
-                        - setWeight: 100
-                        - pause: {duration: 1s}
-                """.formatted(image);
+        return ReconcileFixture.canaryRollout("cart", "2", "cart", image, "", """
+                - setWeight: 50
+                - pause: {duration: 3s}
+                - setWeight: 100
+                - pause: {duration: 1s}
+                """);
     }
 
     @TempDir

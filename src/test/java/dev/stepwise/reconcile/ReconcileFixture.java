@@ -57,35 +57,45 @@ final class ReconcileFixture implements AutoCloseable {
 
     /** A canary: 20%, an analysis, 60%, a timed pause. */
     static String rollout(String name, String image) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata:
-                  name: %s
-                  namespace: shop
-                spec:
-                  replicas: 5
-                  selector:
-                    matchLabels:
-                      app: %s
-                  template:
-                    metadata:
-                      labels:
-                        app: %s
-                    spec:
-                      containers:
-                        - name: main
-                          image: registry.example.com/%s:%s
-                  strategy:
-                    canary:
-                      steps:
-                        - setWeight: 20
-                        - analysis:
-                            templates:
-                              - templateName: success-rate
-                        - setWeight: 60
-                        - pause: {duration: 30s}
-                """.formatted(name, name, name, name, image);
+        return canaryRollout(name, "5", "main", image, "", """
+                - setWeight: 20
+                - analysis:
+                    templates:
+                      - templateName: success-rate
+                - setWeight: 60
+                - pause: {duration: 30s}
+                """);
+    }
+
+    /**
+     * The canary Rollout {@code shop/NAME} the reconcile tests release: {@code replicas} (as written, so a test can
+     * write a broken value) of {@code registry.example.com/NAME:TAG} in a container named {@code container},
+     * {@code extraSpec} (YAML under spec, e.g. onAbort) and {@code steps} (a YAML list). {@code replicas} is on line 7.
+     */
+    static String canaryRollout(String name, String replicas, String container, String tag, String extraSpec, String steps) {
+        return "apiVersion: argoproj.io/v1alpha1\n"
+                + "kind: Rollout\n"
+                + "metadata:\n"
+                + "  name: " + name + "\n"
+                + "  namespace: shop\n"
+                + "spec:\n"
+                + "  replicas: " + replicas + "\n"
+                + (extraSpec.isBlank() ? "" : extraSpec.stripTrailing().indent(2))
+                + "  selector:\n"
+                + "    matchLabels:\n"
+                + "      app: " + name + "\n"
+                + "  template:\n"
+                + "    metadata:\n"
+                + "      labels:\n"
+                + "        app: " + name + "\n"
+                + "    spec:\n"
+                + "      containers:\n"
+                + "        - name: " + container + "\n"
+                + "          image: registry.example.com/" + name + ":" + tag + "\n"
+                + "  strategy:\n"
+                + "    canary:\n"
+                + "      steps:\n"
+                + steps.stripTrailing().indent(8);
     }
 
     final Path tmp;

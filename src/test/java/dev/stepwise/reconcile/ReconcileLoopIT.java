@@ -59,38 +59,15 @@ class ReconcileLoopIT {
             """;
 
     static String rollout(String image, String replicas) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata:
-                  name: cart
-                  namespace: shop
-                spec:
-                  replicas: %s
-                  onAbort:
-                    revert: revert-branch
-                  selector:
-                    matchLabels:
-                      app: cart
-                  template:
-                    metadata:
-                      labels:
-                        app: cart
-                    spec:
-                      containers:
-                        - name: cart
-                          image: registry.example.com/cart:%s
-                  strategy:
-                    canary:
-                      steps:
-                        - setWeight: 20
-                        - pause: {}
-                        - analysis:
-                            templates:
-                              - templateName: success-rate
-                        - setWeight: 60
-                        - pause: {duration: 30s}
-                """.formatted(replicas, image);
+        return ReconcileFixture.canaryRollout("cart", replicas, "cart", image, "onAbort:\n  revert: revert-branch", """
+                - setWeight: 20
+                - pause: {}
+                - analysis:
+                    templates:
+                      - templateName: success-rate
+                - setWeight: 60
+                - pause: {duration: 30s}
+                """);
     }
 
     @TempDir

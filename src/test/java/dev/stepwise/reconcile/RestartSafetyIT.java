@@ -60,38 +60,17 @@ class RestartSafetyIT {
             """;
 
     static String rollout(String image) {
-        return """
-                apiVersion: argoproj.io/v1alpha1
-                kind: Rollout
-                metadata:
-                  name: cart
-                  namespace: shop
-                spec:
-                  replicas: 4
-                  selector:
-                    matchLabels:
-                      app: cart
-                  template:
-                    metadata:
-                      labels:
-                        app: cart
-                    spec:
-                      containers:
-                        - name: cart
-                          image: registry.example.com/cart:%s
-                  strategy:
-                    canary:
-                      steps:
-                        - setWeight: 25
-                        - pause: {duration: 2s}
-                        - analysis:
-                            templates:
-                              - templateName: success-rate
-                        - setWeight: 50
-                        - pause: {duration: 2s}
-                        - setWeight: 75
-                        - pause: {duration: 2s}
-                """.formatted(image);
+        return ReconcileFixture.canaryRollout("cart", "4", "cart", image, "", """
+                - setWeight: 25
+                - pause: {duration: 2s}
+                - analysis:
+                    templates:
+                      - templateName: success-rate
+                - setWeight: 50
+                - pause: {duration: 2s}
+                - setWeight: 75
+                - pause: {duration: 2s}
+                """);
     }
 
     @TempDir

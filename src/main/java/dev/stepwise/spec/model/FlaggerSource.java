@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * What a Flagger Canary said, kept next to the steps it was mapped to so that the engine can honour the Flagger
- * details steps cannot say (a failed check holds the weight instead of aborting; {@code stepWeightPromotion}; post-rollout
- * and rollback webhooks) and the plan can explain the mapping. See {@code docs/flagger-mapping.md}.
+ * details steps cannot say (a failed check holds the weight instead of aborting), the reconciler can call the webhooks
+ * that are not checks (rollback, confirm-*, event, post-rollout), the cluster can generate Flagger's Services and route,
+ * and the plan can explain the mapping. See {@code docs/flagger-mapping.md}.
  *
  * @param mode          how Flagger runs this Canary: progressive canary, A/B testing (iterations + match) or
  *                      blue/green (iterations without match, or provider kubernetes)

@@ -10,14 +10,12 @@ import java.util.Map;
  * {@code job}, {@code wavefront}, {@code plugin}…) and {@code config} its value as written. Providers parse their own
  * configuration when they run; the model does not second-guess them.
  *
- * <p>Flagger metrics give three more types: {@value #FLAGGER_BUILTIN} (request-success-rate, request-duration, with
- * {@code metric}, {@code window} and {@code unit} in the config), {@value #FLAGGER_WEBHOOK} (a rollout or pre-rollout
- * webhook, passing on HTTP 2xx) and, until {@link RepositoryModel} finds the MetricTemplate a {@code templateRef}
- * names, {@value #FLAGGER_TEMPLATE_REF}.
+ * <p>Flagger metrics give two more types: {@value #FLAGGER_WEBHOOK} (a rollout or pre-rollout webhook, passing on
+ * HTTP 200–202) and, until {@link RepositoryModel} finds the MetricTemplate a {@code templateRef} names,
+ * {@value #FLAGGER_TEMPLATE_REF}. Builtin metrics are plain {@code prometheus} queries ({@link FlaggerQueries}).
  */
 public record ProviderSpec(String type, Map<String, Object> config) {
 
-    public static final String FLAGGER_BUILTIN = "flagger-builtin";
     public static final String FLAGGER_WEBHOOK = "flagger-webhook";
     public static final String FLAGGER_TEMPLATE_REF = "flagger-template-ref";
     /**
